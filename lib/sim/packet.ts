@@ -1,0 +1,62 @@
+/**
+ * A packet as netfilter sees it: the IPv4 header fields NAT can touch plus the
+ * transport header. Addresses are dotted strings for readability in traces;
+ * hot paths convert with `ip4ToInt` from lib/net/addr.
+ */
+export type L4Proto = 'tcp' | 'udp' | 'icmp';
+
+export interface TcpFlags {
+  syn?: boolean;
+  ack?: boolean;
+  fin?: boolean;
+  rst?: boolean;
+  psh?: boolean;
+}
+
+export interface IcmpInfo {
+  /** ICMP type: 3 destination unreachable, 0/8 echo, 11 time exceeded. */
+  type: number;
+  code: number;
+  /** For errors: the offending packet's header as quoted in the ICMP payload. */
+  inner?: Packet;
+}
+
+export interface Packet {
+  proto: L4Proto;
+  src: string;
+  dst: string;
+  /** Transport ports; for ICMP echo the id is kept in sport and dport is 0. */
+  sport: number;
+  dport: number;
+  flags?: TcpFlags;
+  icmp?: IcmpInfo;
+  /** Payload summary for captions ("HTTP line", "1 datagram"), never parsed. */
+  payload?: string;
+  /** Bytes of application payload (0 for bare control segments). */
+  length?: number;
+}
+
+export function clonePacket(p: Packet): Packet {
+  return {
+    ...p,
+    flags: p.flags ? { ...p.flags } : undefined,
+    icmp: p.icmp ? { ...p.icmp, inner: p.icmp.inner ? clonePacket(p.icmp.inner) : undefined } : undefined,
+  };
+}
+
+/** "SYN", "SYN,ACK", "RST,ACK", "ACK,PSH,FIN"... in tcpdump-like order. */
+export function tcpFlagString(f: TcpFlags | undefined): string {
+  if (!f) return '';
+  const out: string[] = [];
+  if (f.syn) out.push('SYN');
+  if (f.rst) out.push('RST');
+  if (f.fin) out.push('FIN');
+  if (f.psh) out.push('PSH');
+  if (f.ack) out.push('ACK');
+  return out.join(',');
+}
+
+/** "10.0.0.1:40000 -> 10.0.0.2:5000" */
+export function endpointString(ip: string, port: number, proto: L4Proto): string {
+  return proto === 'icmp' ? ip : `${ip}:${port}`;
+}
