@@ -1,0 +1,453 @@
+/**
+ * Scenario YAML -> Scenario. Every value keeps the YAML line it came from, so a
+ * mistake is reported as "file:line: what is wrong (got X, expected Y)".
+ *
+ * Two layers: parseScenarioRaw() turns text into a plain object whose nodes
+ * remember their lines (needed to merge a `from:` base under a block), and
+ * buildScenario() validates that object into the typed Scenario.
+ */
+import { parseDocument, LineCounter, isMap, isSeq, isScalar, Scalar } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import * as ipaddr from 'ipaddr.js';
+import { NatTraceError, suggest } from '../errors';
+import type {
+  Scenario, RouterSpec, HostSpec, InterfaceAddress, Listener, Route, TraceSpec, RuleText, RouterInterface,
+} from './types';
+
+/** A raw YAML value with the line it was written on (1-based, in the file). */
+export interface RawNode {
+  value: RawValue;
+  line: number;
+  /** For block scalars: the line of the first content line. */
+  contentLine?: number;
+}
+export type RawValue = string | number | boolean | null | RawNode[] | RawMap;
+export interface RawMap { [key: string]: RawNode }
+
+export interface ParseOptions {
+  /** File name for errors. */
+  file?: string;
+  /** Lines before the text in its file (a Hexo block's body starts at some post line). */
+  lineOffset?: number;
+  /** A raw scenario (from parseScenarioRaw or a plain object) merged under this text: `from:`. */
+  base?: RawMap | Record<string, unknown>;
+  /** Default client source port (site config); the scenario's `sport` wins. */
+  sport?: number;
+}
+
+export const DEFAULT_SPORT = 40000;
+
+const TOP_KEYS = ['title', 'router', 'hosts', 'routeros', 'iptables', 'trace'];
+const ROUTER_KEYS = ['name', 'label', 'interfaces', 'interface_lists', 'routes', 'listen'];
+const IFACE_KEYS = ['address', 'label'];
+const HOST_KEYS = ['interface', 'address', 'gateway', 'routes', 'listen', 'label'];
+const TRACE_KEYS = ['from', 'to', 'proto', 'sport'];
+
+function fail(msg: string, line: number | undefined, extra: { token?: string; expected?: string; suggestion?: string } = {}): never {
+  throw new NatTraceError(msg, { line, ...extra });
+}
+
+// ---------------------------------------------------------------------------
+// Text -> raw nodes
+
+function toRaw(node: YamlNode | null | undefined, lc: LineCounter, offset: number): RawNode {
+  if (node == null) return { value: null, line: offset + 1 };
+  const line = lc.linePos(node.range?.[0] ?? 0).line + offset;
+  if (isMap(node)) {
+    const map: RawMap = {};
+    for (const pair of node.items) {
+      const k = pair.key as YamlNode;
+      const key = isScalar(k) ? String(k.value) : String(k);
+      const keyLine = lc.linePos((k as YamlNode).range?.[0] ?? 0).line + offset;
+      if (Object.prototype.hasOwnProperty.call(map, key)) fail(`duplicate key "${key}"`, keyLine, { token: key });
+      const child = toRaw(pair.value as YamlNode, lc, offset);
+      // The value's own line for scalars on the key's line; the key's line for empty values.
+      if (pair.value == null) child.line = keyLine;
+      map[key] = child;
+    }
+    return { value: map, line };
+  }
+  if (isSeq(node)) return { value: node.items.map((n) => toRaw(n as YamlNode, lc, offset)), line };
+  if (isScalar(node)) {
+    const s = node as Scalar;
+    const raw: RawNode = { value: s.value as RawValue, line };
+    if (s.type === 'BLOCK_LITERAL' || s.type === 'BLOCK_FOLDED') raw.contentLine = line + 1;
+    if (s.value instanceof Date) raw.value = String(s.source ?? s.value);
+    return raw;
+  }
+  return { value: String(node), line };
+}
+
+/** Plain JS (a site's _data file loaded by Hexo) -> raw nodes without lines. */
+export function rawFromPlain(v: unknown, line = 0): RawNode {
+  if (v && typeof v === 'object' && 'value' in (v as object) && 'line' in (v as object)) return v as RawNode;
+  if (Array.isArray(v)) return { value: v.map((x) => rawFromPlain(x, line)), line };
+  if (v && typeof v === 'object') {
+    const m: RawMap = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) m[k] = rawFromPlain(x, line);
+    return { value: m, line };
+  }
+  if (v === undefined) return { value: null, line };
+  return { value: v as RawValue, line };
+}
+
+/** YAML text -> raw map with lines. An empty text is an empty map. */
+export function parseScenarioRaw(text: string, opts: ParseOptions = {}): RawMap {
+  const offset = opts.lineOffset ?? 0;
+  try {
+    const lc = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
+    if (doc.errors.length) {
+      const e = doc.errors[0];
+      const pos = e.linePos?.[0];
+      const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw new NatTraceError(`YAML: ${msg}`, {
+        line: pos ? pos.line + offset : undefined, column: pos?.col, expected: 'valid YAML',
+      });
+    }
+    if (doc.contents == null) return {};
+    const root = toRaw(doc.contents as YamlNode, lc, offset);
+    if (root.value === null || root.value === '') return {};
+    if (typeof root.value !== 'object' || Array.isArray(root.value)) {
+      fail('a scenario must be a mapping of keys (router, hosts, routeros or iptables, trace)', root.line, {
+        token: String(Array.isArray(root.value) ? '[...]' : root.value), expected: 'key: value lines',
+      });
+    }
+    return root.value as RawMap;
+  } catch (e) {
+    if (e instanceof NatTraceError && opts.file && !e.file) e.file = opts.file;
+    throw e;
+  }
+}
+
+/**
+ * Merge `over` onto `base` for `from:` reuse: maps merge key by key (so a block
+ * can change one host), everything else is replaced. Giving one rules dialect
+ * replaces the rules entirely, whichever dialect the base used.
+ */
+export function mergeRaw(base: RawMap, over: RawMap): RawMap {
+  const out: RawMap = { ...base };
+  if ('routeros' in over || 'iptables' in over) {
+    delete out.routeros;
+    delete out.iptables;
+  }
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    if (k !== 'routeros' && k !== 'iptables' && k !== 'trace' && b && isRawMap(b.value) && isRawMap(v.value)) {
+      out[k] = { ...v, value: mergeRaw(b.value, v.value) };
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+function isRawMap(v: RawValue): v is RawMap {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+// ---------------------------------------------------------------------------
+// Raw -> typed Scenario
+
+function checkKeys(map: RawMap, allowed: string[], where: string): void {
+  for (const [k, v] of Object.entries(map)) {
+    if (!allowed.includes(k)) {
+      fail(`unknown key "${k}" in ${where}`, v.line, {
+        token: k, expected: `one of ${allowed.join(', ')}`, suggestion: suggest(k, allowed),
+      });
+    }
+  }
+}
+
+function asMap(n: RawNode, what: string): RawMap {
+  if (!isRawMap(n.value)) fail(`${what} must be a mapping`, n.line, { token: shortToken(n), expected: 'key: value entries' });
+  return n.value;
+}
+
+function asList(n: RawNode): RawNode[] {
+  if (n.value === null) return [];
+  return Array.isArray(n.value) ? n.value : [n];
+}
+
+function asString(n: RawNode, what: string): string {
+  if (typeof n.value === 'string') return n.value;
+  if (typeof n.value === 'number' || typeof n.value === 'boolean') return String(n.value);
+  fail(`${what} must be a text value`, n.line, { token: shortToken(n), expected: 'text' });
+}
+
+function shortToken(n: RawNode): string {
+  if (n.value === null) return '(empty)';
+  if (Array.isArray(n.value)) return '[...]';
+  if (typeof n.value === 'object') return '{...}';
+  return String(n.value);
+}
+
+function parseIp(text: string, line: number, what: string): string {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) {
+    fail(`${what} is not an IPv4 address`, line, { token: text, expected: 'an address like 192.0.2.1' });
+  }
+  return ipaddr.IPv4.parse(text).toString();
+}
+
+function networkOf(address: string, prefix: number): string {
+  const bytes = ipaddr.IPv4.parse(address).toByteArray();
+  const n = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return [net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.');
+}
+
+function inSubnet(ip: string, a: InterfaceAddress): boolean {
+  return networkOf(ip, a.prefix) === a.network;
+}
+
+function parseCidrAddress(n: RawNode, what: string, defaultPrefix?: number): InterfaceAddress {
+  const text = asString(n, what).trim();
+  const m = /^([^/\s]+)(?:\/(\d{1,2}))?$/.exec(text);
+  if (!m) fail(`${what} is not an address with a prefix`, n.line, { token: text, expected: 'CIDR like 10.0.0.1/24' });
+  const address = parseIp(m[1], n.line, what);
+  let prefix: number;
+  if (m[2] !== undefined) {
+    prefix = Number(m[2]);
+    if (prefix > 32) fail(`${what}: prefix /${prefix} is out of range`, n.line, { token: text, expected: 'a prefix from /0 to /32' });
+  } else if (defaultPrefix !== undefined) {
+    prefix = defaultPrefix;
+  } else {
+    fail(`${what} needs a prefix length`, n.line, { token: text, expected: `CIDR like ${address}/24` });
+  }
+  return { address, prefix, network: networkOf(address, prefix) };
+}
+
+function parseListen(n: RawNode, what: string): Listener[] {
+  return asList(n).map((item) => {
+    const text = asString(item, what).trim().toLowerCase();
+    const m = /^(tcp|udp)\/(\d{1,5})$/.exec(text) ?? /^(\d{1,5})\/(tcp|udp)$/.exec(text);
+    if (!m) fail(`${what}: not a service`, item.line, { token: text, expected: 'proto/port like tcp/5000 or udp/53' });
+    const proto = (m[1] === 'tcp' || m[1] === 'udp' ? m[1] : m[2]) as 'tcp' | 'udp';
+    const port = Number(/^\d+$/.test(m[1]) ? m[1] : m[2]);
+    if (port < 1 || port > 65535) fail(`${what}: port out of range`, item.line, { token: text, expected: 'a port from 1 to 65535' });
+    return { proto, port };
+  });
+}
+
+function parseRoutes(n: RawNode, what: string, ifaceNames?: string[]): Route[] {
+  return asList(n).map((item) => {
+    const text = asString(item, what).trim();
+    const words = text.split(/\s+/);
+    let dst = words.shift() ?? '';
+    if (dst === 'default') dst = '0.0.0.0/0';
+    const cidr = /^([\d.]+)\/(\d{1,2})$/.exec(dst);
+    if (!cidr || !ipaddr.IPv4.isValidFourPartDecimal(cidr[1]) || Number(cidr[2]) > 32) {
+      fail(`${what}: the destination is not a network`, item.line, { token: dst, expected: 'CIDR like 0.0.0.0/0 or "default"' });
+    }
+    const route: Route = { dst: `${networkOf(cidr[1], Number(cidr[2]))}/${cidr[2]}`, text };
+    while (words.length) {
+      const w = words.shift() as string;
+      const arg = words.shift();
+      if (w === 'via' || w === 'gateway') {
+        if (!arg) fail(`${what}: "via" needs an address`, item.line, { token: text, expected: 'via ADDRESS' });
+        route.via = parseIp(arg, item.line, `${what} gateway`);
+      } else if (w === 'dev') {
+        if (!arg) fail(`${what}: "dev" needs an interface`, item.line, { token: text, expected: 'dev INTERFACE' });
+        if (ifaceNames && !ifaceNames.includes(arg)) {
+          fail(`${what}: no router interface "${arg}"`, item.line, { token: arg, expected: ifaceNames.join(', '), suggestion: suggest(arg, ifaceNames) });
+        }
+        route.dev = arg;
+      } else {
+        fail(`${what}: unknown route word`, item.line, { token: w, expected: '"via ADDRESS" or "dev INTERFACE"', suggestion: suggest(w, ['via', 'dev']) });
+      }
+    }
+    if (!route.via && !route.dev) fail(`${what}: a route needs "via" or "dev"`, item.line, { token: text, expected: 'NETWORK via ADDRESS' });
+    return route;
+  });
+}
+
+const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*$/;
+
+function buildRouter(n: RawNode): RouterSpec {
+  const map = asMap(n, 'router');
+  checkKeys(map, ROUTER_KEYS, 'router');
+  if (!map.interfaces) fail('router needs "interfaces"', n.line, { token: 'router', expected: 'interfaces: { ether1: { address: ... } }' });
+  const ifMap = asMap(map.interfaces, 'router.interfaces');
+  const interfaces: RouterInterface[] = [];
+  for (const [name, node] of Object.entries(ifMap)) {
+    if (!NAME_RE.test(name) || name.length > 15) {
+      fail(`interface name "${name}" is not usable`, node.line, { token: name, expected: 'a name of up to 15 letters, digits, "-", "_" or "."' });
+    }
+    let addrNode: RawNode | undefined;
+    let label: string | undefined;
+    if (typeof node.value === 'string') {
+      addrNode = node;
+    } else {
+      const im = asMap(node, `interface ${name}`);
+      checkKeys(im, IFACE_KEYS, `interface ${name}`);
+      addrNode = im.address;
+      if (im.label) label = asString(im.label, 'label');
+    }
+    if (!addrNode || addrNode.value === null) fail(`interface ${name} needs an address`, node.line, { token: name, expected: 'address: 192.0.2.1/24' });
+    const addresses = asList(addrNode).map((a) => parseCidrAddress(a, `address of ${name}`));
+    interfaces.push({ name, addresses, label, line: node.line });
+  }
+  if (!interfaces.length) fail('router needs at least one interface', map.interfaces.line, { expected: 'interfaces: { ether1: { address: ... } }' });
+  const names = interfaces.map((i) => i.name);
+
+  const interfaceLists: Record<string, string[]> = {};
+  if (map.interface_lists) {
+    for (const [list, node] of Object.entries(asMap(map.interface_lists, 'router.interface_lists'))) {
+      interfaceLists[list] = asList(node).map((m) => {
+        const member = asString(m, `interface list ${list}`);
+        if (!names.includes(member)) {
+          fail(`interface list ${list}: no router interface "${member}"`, m.line, { token: member, expected: names.join(', '), suggestion: suggest(member, names) });
+        }
+        return member;
+      });
+    }
+  }
+  const routes = map.routes ? parseRoutes(map.routes, 'router route', names) : [];
+  const listen = map.listen ? parseListen(map.listen, 'router listen') : [];
+  const name = map.name ? asString(map.name, 'router.name') : 'router';
+  return { name, label: map.label ? asString(map.label, 'router.label') : undefined, interfaces, interfaceLists, routes, listen };
+}
+
+function buildHosts(n: RawNode | undefined, router: RouterSpec): HostSpec[] {
+  if (!n || n.value === null) return [];
+  const map = asMap(n, 'hosts');
+  const names = router.interfaces.map((i) => i.name);
+  const hosts: HostSpec[] = [];
+  for (const [name, node] of Object.entries(map)) {
+    if (!NAME_RE.test(name)) fail(`host name "${name}" is not usable`, node.line, { token: name, expected: 'letters, digits, "-", "_" or "."' });
+    if (name === 'router' || name === router.name) fail(`host name "${name}" is taken by the router`, node.line, { token: name, expected: 'another name' });
+    const hm = asMap(node, `host ${name}`);
+    checkKeys(hm, HOST_KEYS, `host ${name}`);
+    if (!hm.interface) fail(`host ${name} needs "interface" (the router interface whose segment it is on)`, node.line, { token: name, expected: `interface: ${names[0]}` });
+    const iface = asString(hm.interface, 'interface');
+    const rif = router.interfaces.find((i) => i.name === iface);
+    if (!rif) fail(`host ${name}: no router interface "${iface}"`, hm.interface.line, { token: iface, expected: names.join(', '), suggestion: suggest(iface, names) });
+    if (!hm.address) fail(`host ${name} needs an address`, node.line, { token: name, expected: 'address: 10.0.0.2/24' });
+    const addresses = asList(hm.address).map((a) => {
+      // A bare address takes the prefix of the router's subnet it lies in.
+      const txt = asString(a, `address of ${name}`);
+      const within = rif.addresses.find((ra) => !txt.includes('/') && ipaddr.IPv4.isValidFourPartDecimal(txt) && inSubnet(txt, ra));
+      return parseCidrAddress(a, `address of ${name}`, within?.prefix);
+    });
+    let gateway: string | undefined;
+    if (hm.gateway && hm.gateway.value !== null) {
+      gateway = parseIp(asString(hm.gateway, 'gateway'), hm.gateway.line, `gateway of ${name}`);
+      if (!addresses.some((a) => inSubnet(gateway as string, a))) {
+        fail(`host ${name}: gateway ${gateway} is not in any of its subnets`, hm.gateway.line, {
+          token: gateway, expected: `an address in ${addresses.map((a) => `${a.network}/${a.prefix}`).join(', ')}`,
+        });
+      }
+    }
+    const routes = hm.routes ? parseRoutes(hm.routes, `route of ${name}`) : [];
+    for (const r of routes) {
+      if (r.dev) fail(`host ${name}: host routes take "via", not "dev"`, hm.routes.line, { token: r.text, expected: 'NETWORK via ADDRESS' });
+    }
+    const listen = hm.listen ? parseListen(hm.listen, `listen of ${name}`) : [];
+    hosts.push({ name, label: hm.label ? asString(hm.label, 'label') : undefined, interface: iface, addresses, gateway, routes, listen, line: node.line });
+  }
+  // Two machines with one address make the kernel's answer depend on ARP races.
+  const seen = new Map<string, string>();
+  for (const i of router.interfaces) for (const a of i.addresses) seen.set(a.address, 'the router');
+  for (const h of hosts) {
+    for (const a of h.addresses) {
+      const other = seen.get(a.address);
+      if (other) fail(`host ${h.name}: address ${a.address} is already used by ${other}`, h.line, { token: a.address, expected: 'a unique address' });
+      seen.set(a.address, `host ${h.name}`);
+    }
+  }
+  return hosts;
+}
+
+/** "pc -> 203.0.113.22:5000", "pc -> 203.0.113.22:5353/udp", "pc -> web:5000". */
+const SHORTHAND_RE = /^\s*([^\s>-][^\s]*)\s*->\s*([^\s:/]+):(\d+)(?:\/(tcp|udp))?\s*$/i;
+
+function resolveTarget(host: string, line: number, scenarioHosts: HostSpec[], router: RouterSpec): string {
+  if (ipaddr.IPv4.isValidFourPartDecimal(host)) return ipaddr.IPv4.parse(host).toString();
+  const h = scenarioHosts.find((x) => x.name === host);
+  if (h) return h.addresses[0].address;
+  if (host === 'router' || host === router.name) return router.interfaces[0].addresses[0].address;
+  const names = scenarioHosts.map((x) => x.name);
+  fail(`trace: "${host}" is neither an IPv4 address nor a host`, line, { token: host, expected: 'an address or a host name', suggestion: suggest(host, names) });
+}
+
+function buildTrace(n: RawNode | undefined, hosts: HostSpec[], router: RouterSpec, sportDefault: number): TraceSpec {
+  if (!n || n.value === null) fail('the scenario needs a "trace" (which connection to follow)', undefined, { expected: 'trace: pc -> 203.0.113.22:5000' });
+  let from: string; let toHost: string; let toPort: number; let proto: 'tcp' | 'udp' = 'tcp'; let sport = sportDefault;
+  let line = n.line;
+  if (typeof n.value === 'string') {
+    const m = SHORTHAND_RE.exec(n.value);
+    if (!m) fail('trace: not a connection', n.line, { token: n.value, expected: 'HOST -> ADDRESS:PORT[/udp], e.g. pc -> 203.0.113.22:5000' });
+    from = m[1]; toHost = m[2]; toPort = Number(m[3]);
+    if (m[4]) proto = m[4].toLowerCase() as 'tcp' | 'udp';
+  } else {
+    const tm = asMap(n, 'trace');
+    checkKeys(tm, TRACE_KEYS, 'trace');
+    if (!tm.from) fail('trace needs "from" (a host name)', n.line, { token: 'trace', expected: 'from: pc' });
+    if (!tm.to) fail('trace needs "to" (ADDRESS:PORT)', n.line, { token: 'trace', expected: 'to: "203.0.113.22:5000"' });
+    from = asString(tm.from, 'trace.from');
+    const toText = asString(tm.to, 'trace.to');
+    const m = /^([^\s:/]+):(\d+)$/.exec(toText.trim());
+    if (!m) fail('trace.to is not ADDRESS:PORT', tm.to.line, { token: toText, expected: 'ADDRESS:PORT like 203.0.113.22:5000' });
+    toHost = m[1]; toPort = Number(m[2]); line = tm.to.line;
+    if (tm.proto) {
+      const p = asString(tm.proto, 'trace.proto').toLowerCase();
+      if (p !== 'tcp' && p !== 'udp') fail('trace.proto must be tcp or udp', tm.proto.line, { token: p, expected: 'tcp or udp' });
+      proto = p;
+    }
+    if (tm.sport) {
+      sport = Number(tm.sport.value);
+      if (!Number.isInteger(sport) || sport < 1 || sport > 65535) fail('trace.sport is not a port', tm.sport.line, { token: shortToken(tm.sport), expected: 'a port from 1 to 65535' });
+    }
+  }
+  if (toPort < 1 || toPort > 65535) fail('trace: port out of range', line, { token: String(toPort), expected: 'a port from 1 to 65535' });
+  const names = hosts.map((h) => h.name);
+  if (from !== 'router' && from !== router.name && !names.includes(from)) {
+    fail(`trace: no host "${from}"`, line, { token: from, expected: names.length ? names.join(', ') : 'a host from "hosts"', suggestion: suggest(from, [...names, 'router']) });
+  }
+  if (from === router.name) from = 'router';
+  return { from, to: { ip: resolveTarget(toHost, line, hosts, router), port: toPort }, proto, sport };
+}
+
+function buildRules(map: RawMap): RuleText {
+  const ros = map.routeros; const ipt = map.iptables;
+  if (ros && ipt) fail('give the rules once: either "routeros" or "iptables", not both', ipt.line, { token: 'iptables', expected: 'one of routeros, iptables' });
+  const node = ros ?? ipt;
+  if (!node) return { dialect: 'iptables', text: '', line: 1 };
+  const text = node.value === null ? '' : asString(node, ros ? 'routeros' : 'iptables');
+  return { dialect: ros ? 'routeros' : 'iptables', text, line: node.contentLine ?? node.line };
+}
+
+/** Validate a raw map into a Scenario. */
+export function buildScenario(map: RawMap, opts: ParseOptions = {}): Scenario {
+  try {
+    checkKeys(map, TOP_KEYS, 'the scenario');
+    if (!map.router) fail('the scenario needs a "router"', undefined, { expected: 'router: { interfaces: ... }' });
+    const router = buildRouter(map.router);
+    const hosts = buildHosts(map.hosts, router);
+    const trace = buildTrace(map.trace, hosts, router, opts.sport ?? DEFAULT_SPORT);
+    const rules = buildRules(map);
+    const scenario: Scenario = { router, hosts, rules, trace };
+    if (map.title) scenario.title = asString(map.title, 'title');
+    if (opts.file) scenario.file = opts.file;
+    return scenario;
+  } catch (e) {
+    if (e instanceof NatTraceError && opts.file && !e.file) e.file = opts.file;
+    throw e;
+  }
+}
+
+/** YAML text (plus an optional `from:` base) -> Scenario. */
+export function parseScenario(text: string, opts: ParseOptions = {}): Scenario {
+  let map = parseScenarioRaw(text, opts);
+  if (opts.base) {
+    const base = isRawMapNode(opts.base) ? (opts.base as RawMap) : (rawFromPlain(opts.base).value as RawMap);
+    map = mergeRaw(base, map);
+  }
+  return buildScenario(map, opts);
+}
+
+function isRawMapNode(v: object): boolean {
+  const first = Object.values(v)[0] as unknown;
+  return first !== undefined && typeof first === 'object' && first !== null && 'line' in (first as object) && 'value' in (first as object);
+}
