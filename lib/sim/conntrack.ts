@@ -1,0 +1,198 @@
+/**
+ * Connection tracking, after net/netfilter/nf_conntrack_core.c and
+ * nf_conntrack_proto_{tcp,udp}.c: an entry has an original and a reply tuple,
+ * NAT bindings rewrite the reply tuple, an entry joins the table only when
+ * its first packet leaves the last hook (confirmation), and TCP entries walk
+ * the kernel's state table.
+ */
+import type { Packet } from './packet';
+import type { CtState, CtView } from '../rules/model';
+
+export interface Tuple {
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+}
+
+export type Dir = 'ORIGINAL' | 'REPLY';
+
+export type TcpCtState =
+  | 'NONE' | 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT'
+  | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSE' | 'SYN_SENT2';
+
+export interface ConnEntry {
+  id: number;
+  proto: 'tcp' | 'udp';
+  orig: Tuple;
+  reply: Tuple;
+  confirmed: boolean;
+  seenReply: boolean;
+  assured: boolean;
+  /** IPS_SRC_NAT / IPS_DST_NAT: the binding changed the tuple. */
+  srcNat: boolean;
+  dstNat: boolean;
+  /** NAT rules were consulted for this manip (nf_nat_initialized). */
+  srcNatDone: boolean;
+  dstNatDone: boolean;
+  tcpState: TcpCtState;
+  /** Simulated ms of the first packet; UDP's "stream" check needs it. */
+  created: number;
+}
+
+export function tupleOf(p: Packet): Tuple {
+  return { src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
+}
+
+export function invertTuple(t: Tuple): Tuple {
+  return { src: t.dst, dst: t.src, sport: t.dport, dport: t.sport };
+}
+
+function key(proto: string, t: Tuple): string {
+  return `${proto} ${t.src} ${t.sport} ${t.dst} ${t.dport}`;
+}
+
+export function tupleEqual(a: Tuple, b: Tuple): boolean {
+  return a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport;
+}
+
+// --- TCP state table (nf_conntrack_proto_tcp.c tcp_conntracks[2][6][10]) ----
+
+const S: TcpCtState[] = ['NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2'];
+type Cell = TcpCtState | 'IV' | 'IG';
+const [sNO, sSS, sSR, sES, sFW, sCW, sLA, sTW, sCL, sS2] = S;
+const sIV = 'IV' as const;
+const sIG = 'IG' as const;
+/* Rows: syn, synack, fin, ack, rst; columns in the order of S. */
+const TCP_ORIG: Cell[][] = [
+  [sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2],
+  [sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR],
+  [sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV],
+  [sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV],
+  [sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL],
+];
+const TCP_REPLY: Cell[][] = [
+  [sIV, sS2, sIV, sIV, sIV, sIV, sIV, sSS, sIV, sS2],
+  [sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR],
+  [sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV],
+  [sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG],
+  [sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL],
+];
+
+function tcpIndex(p: Packet): number {
+  const f = p.flags ?? {};
+  if (f.rst) return 4;
+  if (f.syn) return f.ack ? 1 : 0;
+  if (f.fin) return 2;
+  if (f.ack) return 3;
+  return -1;
+}
+
+export interface CtResult {
+  entry: ConnEntry;
+  dir: Dir;
+  /** What -m conntrack --ctstate sees. */
+  state: CtState;
+  isNew: boolean;
+}
+
+export class ConntrackTable {
+  private readonly byTuple = new Map<string, { entry: ConnEntry; dir: Dir }>();
+  private readonly entries: ConnEntry[] = [];
+  private nextId = 1;
+
+  /** nf_conntrack_in: find the entry of a packet or make a new (unconfirmed) one. */
+  lookup(p: Packet, now: number): CtResult | undefined {
+    if (p.proto !== 'tcp' && p.proto !== 'udp') return undefined;
+    const hit = this.byTuple.get(key(p.proto, tupleOf(p)));
+    if (hit) return { entry: hit.entry, dir: hit.dir, state: 'ESTABLISHED', isNew: false };
+    // nf_conntrack_tcp: only a SYN may start a tracked TCP connection by default
+    // (nf_conntrack_tcp_loose=1 also picks up mid-stream ACKs; a bare RST is INVALID).
+    if (p.proto === 'tcp' && p.flags?.rst) return undefined;
+    const orig = tupleOf(p);
+    const entry: ConnEntry = {
+      id: this.nextId++, proto: p.proto, orig, reply: invertTuple(orig), confirmed: false, seenReply: false, assured: false,
+      srcNat: false, dstNat: false, srcNatDone: false, dstNatDone: false, tcpState: 'NONE', created: now,
+    };
+    return { entry, dir: 'ORIGINAL', state: 'NEW', isNew: true };
+  }
+
+  /**
+   * The per-protocol state update (tcp_packet / udp_packet). Returns false
+   * when conntrack marks the packet INVALID.
+   */
+  update(r: CtResult, p: Packet, now: number): boolean {
+    const e = r.entry;
+    if (e.proto === 'tcp') {
+      const idx = tcpIndex(p);
+      if (idx < 0) return false;
+      const col = S.indexOf(e.tcpState);
+      const next = (r.dir === 'ORIGINAL' ? TCP_ORIG : TCP_REPLY)[idx][col];
+      if (next === sIV) return false;
+      if (next !== sIG) {
+        const old = e.tcpState;
+        e.tcpState = next;
+        // ASSURED once the handshake's ACK moves SYN_RECV (or ESTABLISHED) to ESTABLISHED.
+        if (!e.assured && (old === 'SYN_RECV' || old === 'ESTABLISHED') && next === 'ESTABLISHED') e.assured = true;
+      }
+    } else if (r.dir === 'REPLY' || e.seenReply) {
+      // udp_packet: a flow still active 2 s after it began is a stream: ASSURED.
+      if (e.seenReply && now - e.created > 2000) e.assured = true;
+    }
+    if (r.dir === 'REPLY') e.seenReply = true;
+    return true;
+  }
+
+  /** __nf_conntrack_confirm: the first packet left its last hook accepted. */
+  confirm(e: ConnEntry): void {
+    if (e.confirmed) return;
+    // A clash with an existing entry would drop the packet; one trace has none.
+    e.confirmed = true;
+    this.entries.push(e);
+    this.byTuple.set(key(e.proto, e.orig), { entry: e, dir: 'ORIGINAL' });
+    this.byTuple.set(key(e.proto, e.reply), { entry: e, dir: 'REPLY' });
+  }
+
+  /** Is `t` already somebody's reply tuple (nf_nat_used_tuple)? */
+  replyTupleUsed(proto: string, t: Tuple, self: ConnEntry): boolean {
+    const hit = this.byTuple.get(key(proto, t));
+    return !!hit && hit.entry !== self;
+  }
+
+  find(proto: 'tcp' | 'udp', t: Tuple): { entry: ConnEntry; dir: Dir } | undefined {
+    return this.byTuple.get(key(proto, t));
+  }
+
+  list(): ConnEntry[] {
+    return this.entries.slice();
+  }
+}
+
+/** The facts a -m conntrack / -m state match reads. */
+export function ctView(r: CtResult | undefined, related = false): CtView {
+  if (!r) {
+    return { state: 'INVALID', dir: 'ORIGINAL', status: { expected: false, seenReply: false, assured: false, confirmed: false }, dnat: false, snat: false };
+  }
+  const e = r.entry;
+  return {
+    state: related ? 'RELATED' : r.state,
+    dir: r.dir,
+    status: { expected: false, seenReply: e.seenReply, assured: e.assured, confirmed: e.confirmed },
+    dnat: e.dstNat,
+    snat: e.srcNat,
+    origSrc: e.orig.src, origDst: e.orig.dst, replSrc: e.reply.src, replDst: e.reply.dst,
+    origSport: e.orig.sport, origDport: e.orig.dport, replSport: e.reply.sport, replDport: e.reply.dport,
+  };
+}
+
+/** One `conntrack -L` line without the timeout column and without use=. */
+export function formatEntry(e: ConnEntry): string {
+  const t = (x: Tuple) => `src=${x.src} dst=${x.dst} sport=${x.sport} dport=${x.dport}`;
+  const parts: string[] = e.proto === 'tcp' ? ['tcp', '6', e.tcpState] : ['udp', '17'];
+  parts.push(t(e.orig));
+  if (!e.seenReply) parts.push('[UNREPLIED]');
+  parts.push(t(e.reply));
+  if (e.assured) parts.push('[ASSURED]');
+  parts.push('mark=0');
+  return parts.join(' ');
+}

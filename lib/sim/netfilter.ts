@@ -1,0 +1,97 @@
+/**
+ * ipt_do_table: walk one table's chain at a hook. First matching rule with a
+ * terminating target decides; RETURN pops back to the calling chain; a
+ * built-in chain that runs off its end applies its policy.
+ */
+import type { Chain, Hook, MatchContext, Rule, Ruleset, TableName, TargetContext, TargetResult } from '../rules/model';
+import { getMatch, getTarget } from '../rules/registry';
+import { NatTraceError } from '../errors';
+import type { RuleRef } from './trace';
+
+export interface ChainVerdict {
+  result: TargetResult;
+  /** The rule that decided; undefined when the policy did. */
+  rule?: Rule;
+  /** Non-terminating rules that matched on the way (LOG, passthrough). */
+  passed: Rule[];
+  /** The built-in chain that was entered. */
+  chain: Chain;
+}
+
+/** Deeper than any sane ruleset; iptables itself refuses loops (ELOOP). */
+const MAX_DEPTH = 64;
+const MAX_STEPS = 200000;
+
+function ruleMatches(rule: Rule, ctx: MatchContext): boolean {
+  const ms = rule.matches;
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i];
+    if (!getMatch(m.module).match(m.opts, ctx)) return false;
+  }
+  return true;
+}
+
+export function hasRules(rs: Ruleset, table: TableName, hook: Hook): boolean {
+  const c = rs.tables[table]?.[hook];
+  return !!c && (c.rules.length > 0 || (c.policy !== undefined && c.policy !== 'ACCEPT'));
+}
+
+export function traverse(rs: Ruleset, table: TableName, hook: Hook, ctx: TargetContext): ChainVerdict | undefined {
+  const chains = rs.tables[table];
+  const start = chains?.[hook];
+  if (!start) return undefined;
+  const passed: Rule[] = [];
+  const stack: Array<{ chain: Chain; index: number }> = [];
+  let chain = start;
+  let i = 0;
+  let steps = 0;
+  for (;;) {
+    if (i >= chain.rules.length) {
+      // Fell off the end: a user chain returns, a built-in chain applies its policy.
+      const back = stack.pop();
+      if (!back) return { result: { verdict: chain.policy === 'DROP' ? 'DROP' : 'ACCEPT' }, passed, chain: start };
+      chain = back.chain; i = back.index; continue;
+    }
+    if (++steps > MAX_STEPS) throw new NatTraceError(`rules loop in chain ${chain.displayName ?? chain.name}`, { token: chain.name, expected: 'chains that end' });
+    const rule = chain.rules[i++];
+    if (!ruleMatches(rule, ctx)) continue;
+    const res = getTarget(rule.target.module).run(rule.target.opts, ctx);
+    switch (res.verdict) {
+      case 'CONTINUE':
+        passed.push(rule);
+        continue;
+      case 'RETURN': {
+        const back = stack.pop();
+        if (!back) return { result: { verdict: chain.policy === 'DROP' ? 'DROP' : 'ACCEPT' }, rule, passed, chain: start };
+        chain = back.chain; i = back.index; continue;
+      }
+      case 'JUMP':
+      case 'GOTO': {
+        const next = chains[res.chain];
+        if (!next) throw new NatTraceError(`jump to a chain that does not exist: ${res.chain}`, { line: rule.source.line, token: res.chain, expected: 'a chain declared in the same table' });
+        if (res.verdict === 'JUMP') stack.push({ chain, index: i });
+        if (stack.length > MAX_DEPTH) throw new NatTraceError(`chain ${res.chain} jumps into itself`, { line: rule.source.line, token: res.chain, expected: 'jumps that do not loop' });
+        passed.push(rule);
+        chain = next; i = 0; continue;
+      }
+      default:
+        return { result: res, rule, passed, chain: start };
+    }
+  }
+}
+
+export function ruleRef(rule: Rule | undefined, chain: Chain, policy: string): RuleRef {
+  if (!rule) {
+    return { table: chain.table, chain: chain.displayName ?? chain.name, number: 0, text: `policy ${policy}` };
+  }
+  const ref: RuleRef = {
+    table: rule.table,
+    chain: rule.source.chainDisplay,
+    number: rule.source.number,
+    text: rule.source.text,
+    line: rule.source.line,
+  };
+  if (rule.source.rosNumber !== undefined) ref.rosNumber = rule.source.rosNumber;
+  if (rule.comment) ref.comment = rule.comment;
+  return ref;
+}

@@ -1,0 +1,359 @@
+/**
+ * The router: netfilter's IPv4 path (net/ipv4/ip_input.c, ip_forward.c,
+ * ip_output.c with the hooks of nf_conntrack and iptable_{nat,filter}).
+ *
+ *   in  -> conntrack -> PREROUTING(nat) -> routing -> FORWARD(filter) -> POSTROUTING(nat) -> out
+ *                                                \-> INPUT(filter, nat) -> local sockets
+ *   local sockets -> routing -> conntrack -> OUTPUT(nat, filter) -> POSTROUTING(nat) -> out
+ *
+ * nat chains are consulted only for a connection's first packet; every later
+ * packet is rewritten from the conntrack entry.
+ */
+import type { Packet } from './packet';
+import type { RouterSpec, Scenario } from '../scenario/types';
+import type { AddrType, Hook, Ruleset, TableName, TargetContext } from '../rules/model';
+import type { Engine, Flight, SimNode } from './engine';
+import { ConntrackTable, CtResult, ctView, formatEntry, Dir, ConnEntry } from './conntrack';
+import { chooseTuple, hookManip, natIcmpError, natPacket, setupBinding } from './nat';
+import { hasRules, ruleRef, traverse } from './netfilter';
+import { Fib, RouteResult } from './routing';
+import { TransportStack } from './stack';
+import type { ExchangeSink } from './host';
+import { ip4ToInt } from '../net/addr';
+import { clonePacket } from './packet';
+import { NatTraceError } from '../errors';
+
+/** REJECT --reject-with names -> ICMP destination-unreachable codes. */
+const REJECT_CODES: Record<string, number> = {
+  'icmp-net-unreachable': 0, 'icmp-network-unreachable': 0, 'net-unreach': 0,
+  'icmp-host-unreachable': 1, 'host-unreach': 1,
+  'icmp-proto-unreachable': 2, 'icmp-protocol-unreachable': 2, 'prot-unreach': 2,
+  'icmp-port-unreachable': 3, 'port-unreach': 3,
+  'icmp-net-prohibited': 9, 'icmp-network-prohibited': 9, 'net-prohib': 9,
+  'icmp-host-prohibited': 10, 'host-prohib': 10,
+  'icmp-admin-prohibited': 13, 'admin-prohib': 13,
+};
+
+interface PathState {
+  f: Flight;
+  ct?: CtResult;
+  /** An ICMP error RELATED to `ct` (its direction is ct.dir). */
+  related: boolean;
+  inIface?: string;
+  outIface?: string;
+  nextHop?: string;
+}
+
+export class Router implements SimNode {
+  readonly name = 'router';
+  readonly fib: Fib;
+  readonly conntrack = new ConntrackTable();
+  readonly stack: TransportStack;
+  private readonly spec: RouterSpec;
+
+  constructor(scenario: Scenario, private readonly rules: Ruleset, readonly engine: Engine, private readonly sink: ExchangeSink) {
+    this.spec = scenario.router;
+    this.fib = new Fib(new Map(this.spec.interfaces.map((i) => [i.name, i.addresses])));
+    for (const r of this.spec.routes) {
+      if (!this.fib.addRoute(r)) {
+        throw new NatTraceError(`router route "${r.text}": the gateway is not on any router subnet`, { token: r.via, expected: 'a gateway inside a connected subnet' });
+      }
+    }
+    const self = this;
+    this.stack = new TransportStack({
+      name: 'router',
+      engine,
+      isLocal: (ip) => self.fib.isLocal(ip),
+      sourceFor: (dst) => self.fib.lookup(dst)?.src,
+      output: (f) => self.localOut(f),
+      report: (o, errno) => sink.report(o, errno),
+      serverSaw: (peer) => sink.serverSaw(peer),
+    }, this.spec.listen);
+  }
+
+  ownsAddress(ip: string): boolean {
+    return this.fib.isLocal(ip);
+  }
+
+  // --- what rules see -----------------------------------------------------
+
+  private addrType(ip: string, limitIface?: string): AddrType {
+    const n = ip4ToInt(ip);
+    if ((n >>> 28) === 14) return 'MULTICAST';
+    if (n === 0) return 'UNSPEC';
+    if (limitIface) {
+      const i = this.spec.interfaces.find((x) => x.name === limitIface);
+      if (i?.addresses.some((a) => a.address === ip)) return 'LOCAL';
+      if (this.fib.isBroadcast(ip)) return 'BROADCAST';
+      return 'UNICAST';
+    }
+    if (this.fib.isLocal(ip)) return 'LOCAL';
+    if (this.fib.isBroadcast(ip)) return 'BROADCAST';
+    return 'UNICAST';
+  }
+
+  private context(s: PathState, hook: Hook, table: TableName): TargetContext {
+    const self = this;
+    return {
+      packet: s.f.pkt,
+      hook,
+      table,
+      inIface: s.inIface,
+      outIface: s.outIface,
+      ct: ctView(s.ct, s.related),
+      addrType: (ip, limit) => self.addrType(ip, limit),
+      addressLists: this.rules.addressLists,
+      interfaceLists: this.spec.interfaceLists,
+      ifaceAddress(iface: string, towards?: string) {
+        // MASQUERADE (POSTROUTING) picks by next hop; REDIRECT (PREROUTING) takes the first address.
+        if (hook === 'POSTROUTING') return self.fib.selectSource(iface, towards ?? s.nextHop);
+        if (hook === 'OUTPUT' && table === 'nat') return '127.0.0.1';
+        return self.fib.primaryAddress(iface);
+      },
+    };
+  }
+
+  // --- netfilter hooks -----------------------------------------------------
+
+  /** filter table at a hook; returns false when the packet is gone. */
+  private filter(s: PathState, hook: Hook): boolean {
+    if (!hasRules(this.rules, 'filter', hook)) return true;
+    const v = traverse(this.rules, 'filter', hook, this.context(s, hook, 'filter'));
+    if (!v) return true;
+    const policy = v.chain.policy ?? 'ACCEPT';
+    const verdict = v.result.verdict === 'REJECT' ? `REJECT ${v.result.with}` : v.result.verdict;
+    this.engine.emit(s.f, { kind: 'chain', node: 'router', hook, table: 'filter', chain: v.chain.displayName ?? v.chain.name, verdict, rule: ruleRef(v.rule, v.chain, policy), inIface: s.inIface, outIface: s.outIface });
+    if (v.result.verdict === 'ACCEPT' || v.result.verdict === 'NAT') return true;
+    this.engine.emit(s.f, { kind: 'drop', node: 'router', hook, reason: v.result.verdict === 'REJECT' ? 'rejected' : 'filtered', rule: ruleRef(v.rule, v.chain, policy) });
+    if (v.result.verdict === 'REJECT') this.reject(s, v.result.with);
+    return false;
+  }
+
+  /**
+   * nat table at a hook: rules for a new connection's first packet, then the
+   * rewrite every packet of the connection gets. Returns false on DROP.
+   */
+  private nat(s: PathState, hook: Hook): boolean {
+    const ct = s.ct;
+    if (!ct) return true;
+    const e = ct.entry;
+    const manip = hookManip(hook);
+    const f = s.f;
+    if (s.related) {
+      const before = clonePacket(f.pkt);
+      const changed = natIcmpError(e, ct.dir, manip, f.pkt);
+      if (changed.length || JSON.stringify(before.icmp?.inner) !== JSON.stringify(f.pkt.icmp?.inner)) {
+        this.engine.emit(f, { kind: 'nat', node: 'router', hook, table: 'nat', before, changed, natBy: 'conntrack', dir: ct.dir === 'ORIGINAL' ? 'original' : 'reply', reason: 'icmp-related' });
+      }
+      return true;
+    }
+    const done = manip === 'src' ? e.srcNatDone : e.dstNatDone;
+    let bindingRule: ReturnType<typeof ruleRef> | undefined;
+    let bindingKind: string | undefined;
+    if (ct.isNew && !done) {
+      if (hasRules(this.rules, 'nat', hook)) {
+        const v = traverse(this.rules, 'nat', hook, this.context(s, hook, 'nat'));
+        if (v) {
+          const policy = v.chain.policy ?? 'ACCEPT';
+          const verdict = v.result.verdict === 'NAT' ? v.result.kind : v.result.verdict;
+          const ref = ruleRef(v.rule, v.chain, policy);
+          this.engine.emit(f, { kind: 'chain', node: 'router', hook, table: 'nat', chain: v.chain.displayName ?? v.chain.name, verdict, rule: ref, inIface: s.inIface, outIface: s.outIface });
+          if (v.result.verdict === 'DROP' || v.result.verdict === 'REJECT') {
+            this.engine.emit(f, { kind: 'drop', node: 'router', hook, reason: 'filtered', rule: ref });
+            return false;
+          }
+          if (v.result.verdict === 'NAT') {
+            const r = v.result.nat;
+            if (r.manip !== manip) {
+              throw new NatTraceError(`${v.result.kind} cannot run in ${hook}`, { line: v.rule?.source.line, token: v.result.kind, expected: manip === 'dst' ? 'a destination NAT (DNAT, REDIRECT)' : 'a source NAT (SNAT, MASQUERADE)' });
+            }
+            if (r.minIp === undefined && r.netmapPrefix === undefined && r.minPort === undefined && v.result.kind === 'MASQUERADE') {
+              // MASQUERADE on an interface without an address: the kernel drops.
+              this.engine.emit(f, { kind: 'drop', node: 'router', hook, reason: 'masquerade-no-address', rule: ref });
+              return false;
+            }
+            const choice = chooseTuple(this.conntrack, e, manip, r);
+            setupBinding(e, manip, choice.tuple);
+            if (choice.randomPort) this.sink.warn(`${v.result.kind}: the kernel picks a random port from the range; the trace shows the first free one`);
+            bindingRule = ref; bindingKind = v.result.kind;
+          }
+        }
+      }
+      // No rule bound it: a null binding (the tuple stays).
+      if (!(manip === 'src' ? e.srcNatDone : e.dstNatDone)) setupBinding(e, manip, undefined);
+    }
+    const before = clonePacket(f.pkt);
+    const changed = natPacket(e, ct.dir, manip, f.pkt);
+    if (changed.length) {
+      this.engine.emit(f, {
+        kind: 'nat', node: 'router', hook, table: 'nat', before, changed, natBy: bindingRule ? 'rule' : 'conntrack',
+        dir: ct.dir === 'ORIGINAL' ? 'original' : 'reply', rule: bindingRule, verdict: bindingKind, conntrack: formatEntry(e),
+      });
+    }
+    return true;
+  }
+
+  /** nf_conntrack_in for a packet entering at PREROUTING or OUTPUT. */
+  private track(s: PathState, hook: Hook): void {
+    const p = s.f.pkt;
+    if (p.proto === 'icmp') {
+      const inner = p.icmp?.inner;
+      if (inner && p.icmp?.type === 3 && (inner.proto === 'tcp' || inner.proto === 'udp')) {
+        // nf_conntrack_inet_error: look up the quoted packet's tuple inverted;
+        // the direction found is the error's own (it travels against the quote).
+        const hit = this.conntrack.find(inner.proto, { src: inner.dst, dst: inner.src, sport: inner.dport, dport: inner.sport });
+        if (hit) {
+          s.ct = { entry: hit.entry, dir: hit.dir, state: 'RELATED', isNew: false };
+          s.related = true;
+          this.engine.emit(s.f, { kind: 'conntrack', node: 'router', hook, ctState: 'RELATED', dir: s.ct.dir === 'ORIGINAL' ? 'original' : 'reply', conntrack: formatEntry(hit.entry) });
+          return;
+        }
+      }
+      this.engine.emit(s.f, { kind: 'conntrack', node: 'router', hook, ctState: 'UNTRACKED', reason: 'icmp-no-entry' });
+      return;
+    }
+    const r = this.conntrack.lookup(p, this.engine.now);
+    if (!r) {
+      this.engine.emit(s.f, { kind: 'conntrack', node: 'router', hook, ctState: 'INVALID', reason: 'no-entry' });
+      return;
+    }
+    if (!this.conntrack.update(r, p, this.engine.now)) {
+      this.engine.emit(s.f, { kind: 'conntrack', node: 'router', hook, ctState: 'INVALID', reason: 'tcp-state', conntrack: r.isNew ? undefined : formatEntry(r.entry) });
+      return;
+    }
+    s.ct = r;
+    this.engine.emit(s.f, { kind: 'conntrack', node: 'router', hook, ctState: r.state, dir: r.dir === 'ORIGINAL' ? 'original' : 'reply', conntrack: r.isNew ? undefined : formatEntry(r.entry) });
+  }
+
+  private confirm(s: PathState): void {
+    if (s.ct && !s.related && !s.ct.entry.confirmed) this.conntrack.confirm(s.ct.entry);
+  }
+
+  // --- the paths --------------------------------------------------------------
+
+  receive(f: Flight, iface: string): void {
+    const p = f.pkt;
+    const s: PathState = { f, related: false, inIface: iface };
+    if (this.fib.isLocal(p.src)) {
+      // fib_validate_source: a packet from outside claiming one of our addresses.
+      this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'martian-source', inIface: iface });
+      return;
+    }
+    this.track(s, 'PREROUTING');
+    if (!this.nat(s, 'PREROUTING')) return;
+    const r = this.fib.lookup(f.pkt.dst);
+    if (!r) {
+      this.engine.emit(f, { kind: 'route', node: 'router', reason: 'no-route', inIface: iface });
+      this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' });
+      this.icmpError(s, 0);
+      return;
+    }
+    if (r.kind === 'local') return this.input(s, r);
+    if (this.fib.isBroadcast(f.pkt.dst)) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'broadcast' }); return; }
+    s.outIface = r.dev; s.nextHop = r.nextHop;
+    this.engine.emit(f, { kind: 'route', node: 'router', reason: 'forward', inIface: iface, outIface: r.dev, nextHop: r.nextHop, detail: r.entry?.text });
+    if (--f.ttl <= 0) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'ttl-exceeded' }); return; }
+    if (!this.filter(s, 'FORWARD')) return;
+    this.postrouting(s);
+  }
+
+  private input(s: PathState, r: RouteResult): void {
+    const f = s.f;
+    this.engine.emit(f, { kind: 'route', node: 'router', reason: 'local', inIface: s.inIface, detail: r.src });
+    if (!this.filter(s, 'INPUT')) return;
+    if (!this.nat(s, 'INPUT')) return;
+    this.confirm(s);
+    this.stack.receive(f);
+  }
+
+  private postrouting(s: PathState): void {
+    if (!this.nat(s, 'POSTROUTING')) return;
+    this.confirm(s);
+    // The skb keeps its conntrack reference (an ARP failure's ICMP needs it).
+    if (s.ct && !s.related) s.f.ct = { entry: s.ct.entry, dir: s.ct.dir };
+    this.engine.transmit(this, s.f, s.outIface as string, s.nextHop as string);
+  }
+
+  /** ip_local_out for what the router itself sends. `attached`: REJECT's packets carry the offender's entry. */
+  localOut(f: Flight, attached?: { ct: CtResult; related: boolean }): void {
+    let r = this.fib.lookup(f.pkt.dst);
+    if (!r) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return; }
+    const s: PathState = { f, related: false, outIface: r.dev, nextHop: r.nextHop };
+    if (attached) {
+      s.ct = attached.ct; s.related = attached.related;
+    } else {
+      this.track(s, 'OUTPUT');
+    }
+    const dstBefore = f.pkt.dst;
+    if (!this.nat(s, 'OUTPUT')) return;
+    if (f.pkt.dst !== dstBefore) {
+      // NAT may have changed the destination: route again (ip_route_me_harder).
+      const again = this.fib.lookup(f.pkt.dst);
+      if (!again) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return; }
+      r = again; s.outIface = r.dev; s.nextHop = r.nextHop;
+    }
+    if (!this.filter(s, 'OUTPUT')) return;
+    if (r.kind === 'local') {
+      // Loopback: the packet comes straight back in through INPUT.
+      if (!this.nat(s, 'POSTROUTING')) return;
+      this.confirm(s);
+      const back: PathState = { f, ct: s.ct && !s.related ? { ...s.ct, isNew: false } : s.ct, related: s.related, inIface: 'lo' };
+      this.engine.emit(f, { kind: 'route', node: 'router', reason: 'local', inIface: 'lo' });
+      if (!this.filter(back, 'INPUT')) return;
+      this.stack.receive(f);
+      return;
+    }
+    this.engine.emit(f, { kind: 'route', node: 'router', reason: 'output', outIface: r.dev, nextHop: r.nextHop, detail: r.entry?.text });
+    this.postrouting(s);
+  }
+
+  // --- what the router sends on its own ------------------------------------------
+
+  /** REJECT: a TCP reset or an ICMP error, attached to the offender's conntrack entry. */
+  private reject(s: PathState, withWhat: string): void {
+    const p = s.f.pkt;
+    if (withWhat === 'tcp-reset' || withWhat === 'tcp-rst') {
+      if (p.proto !== 'tcp' || p.flags?.rst) return;
+      const rst: Packet = { proto: 'tcp', src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, flags: p.flags?.ack ? { rst: true } : { rst: true, ack: true } };
+      const g = this.engine.newFlight(rst, s.f.silent);
+      this.engine.emit(g, { kind: 'send', node: 'router', reason: 'reject-tcp-reset' });
+      this.localOut(g, s.ct ? { ct: { ...s.ct, dir: flip(s.ct.dir), isNew: false }, related: false } : undefined);
+      return;
+    }
+    const code = REJECT_CODES[withWhat] ?? 3;
+    this.icmpError(s, code, 'reject');
+  }
+
+  /** icmp_send(ICMP_DEST_UNREACH, code) about the packet in `s`. */
+  icmpError(s: PathState, code: number, why = 'icmp'): void {
+    const p = s.f.pkt;
+    if (p.proto === 'icmp') return; // never an error about an error
+    if (p.proto === 'tcp' && p.flags?.rst) { /* RFC 1122 allows it, Linux sends it; keep */ }
+    // Source: the offender's destination if it was ours, else chosen by route back.
+    const src = this.fib.isLocal(p.dst) ? p.dst : this.fib.lookup(p.src)?.src;
+    if (!src) return;
+    const icmp: Packet = { proto: 'icmp', src, dst: p.src, sport: 0, dport: 0, icmp: { type: 3, code, inner: { ...clonePacket(p), payload: undefined } } };
+    const g = this.engine.newFlight(icmp, s.f.silent);
+    this.engine.emit(g, { kind: 'send', node: 'router', reason: why === 'reject' ? 'reject-icmp' : code === 1 ? 'host-unreachable' : 'net-unreachable', detail: String(code) });
+    this.localOut(g, s.ct ? { ct: { ...s.ct, dir: flip(s.ct.dir), isNew: false }, related: true } : undefined);
+  }
+
+  linkFailure(f: Flight): void {
+    if (this.fib.isLocal(f.pkt.src) && f.pkt.proto !== 'icmp') {
+      this.stack.localLinkFailure(f);
+      return;
+    }
+    // ipv4_link_failure -> icmp_send(HOST_UNREACH). The entry is the packet's own.
+    const s: PathState = { f, related: false };
+    if (f.ct) s.ct = { entry: f.ct.entry, dir: f.ct.dir, state: 'ESTABLISHED', isNew: false };
+    this.icmpError(s, 1);
+  }
+
+  entries(): ConnEntry[] {
+    return this.conntrack.list();
+  }
+}
+
+function flip(d: Dir): Dir {
+  return d === 'ORIGINAL' ? 'REPLY' : 'ORIGINAL';
+}

@@ -1,0 +1,304 @@
+/**
+ * The transport layer of an end node (a host, or the router's own sockets),
+ * as Linux behaves: tcp_v4_rcv / tcp_rcv_state_process, tcp_v4_send_reset,
+ * __udp4_lib_rcv, tcp_v4_err / __udp4_lib_err. One client socket (the traced
+ * connection) and the listeners of the scenario.
+ */
+import type { Packet } from './packet';
+import type { Listener, TraceSpec } from '../scenario/types';
+import type { Engine, Flight } from './engine';
+import type { Outcome } from './trace';
+
+/** icmp_err_convert[]: errno and whether a connected UDP socket reports it. */
+const ICMP_UNREACH: Array<{ errno: string; fatal: boolean }> = [
+  { errno: 'ENETUNREACH', fatal: false },
+  { errno: 'EHOSTUNREACH', fatal: false },
+  { errno: 'ENOPROTOOPT', fatal: true },
+  { errno: 'ECONNREFUSED', fatal: true },
+  { errno: 'EMSGSIZE', fatal: false },
+  { errno: 'EOPNOTSUPP', fatal: false },
+  { errno: 'ENETUNREACH', fatal: true },
+  { errno: 'EHOSTDOWN', fatal: true },
+  { errno: 'ENONET', fatal: true },
+  { errno: 'ENETUNREACH', fatal: true },
+  { errno: 'EHOSTUNREACH', fatal: true },
+  { errno: 'ENETUNREACH', fatal: false },
+  { errno: 'EHOSTUNREACH', fatal: false },
+  { errno: 'EHOSTUNREACH', fatal: true },
+  { errno: 'EHOSTUNREACH', fatal: false },
+  { errno: 'EHOSTUNREACH', fatal: true },
+];
+
+export function errnoOutcome(errno: string): Outcome {
+  return errno === 'ECONNREFUSED' || errno === 'ECONNRESET' ? 'refused' : errno === 'ETIMEDOUT' ? 'timeout' : 'unreachable';
+}
+
+/** Linux's default net.ipv4.tcp_syn_retries = 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s; gives up at 127 s. */
+export const SYN_RETRIES = 6;
+export const SYN_RTO_MS = 1000;
+/** How long the UDP client waits for an answer. */
+export const UDP_WAIT_MS = 4000;
+
+type ClientState = 'CLOSED' | 'SYN_SENT' | 'ESTABLISHED' | 'LAST_ACK' | 'DONE';
+type ServerState = 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'TIME_WAIT';
+
+export interface StackHost {
+  name: string;
+  engine: Engine;
+  isLocal(ip: string): boolean;
+  /** Source address the node's routing picks towards `dst` (undefined: no route). */
+  sourceFor(dst: string): string | undefined;
+  /** Hand a packet the stack made to the node's output path. */
+  output(f: Flight): void;
+  /** The client application's result (the first one counts). */
+  report(outcome: Outcome, errno?: string): void;
+  serverSaw(peer: string): void;
+}
+
+export const SERVER_LINE = 'hello from the server\n';
+export const CLIENT_DATAGRAM = 'ping\n';
+
+export class TransportStack {
+  private client?: { proto: 'tcp' | 'udp'; lip: string; lport: number; rip: string; rport: number; state: ClientState };
+  private readonly conns = new Map<string, ServerState>();
+  private retransmitEvent?: { count?: number; interval?: number; detail?: string };
+
+  constructor(private readonly node: StackHost, private readonly listeners: Listener[]) {}
+
+  private send(pkt: Packet, cause: Flight | undefined, reason: string): void {
+    const e = this.node.engine;
+    const f = e.newFlight(pkt, cause?.silent ?? false);
+    e.emit(f, { kind: 'send', node: this.node.name, reason });
+    this.node.output(f);
+  }
+
+  private listens(proto: string, port: number): boolean {
+    return this.listeners.some((l) => l.proto === proto && l.port === port);
+  }
+
+  /** The client application: connect() (TCP) or connect()+send() (UDP). */
+  connect(t: TraceSpec): void {
+    const src = this.node.sourceFor(t.to.ip);
+    const e = this.node.engine;
+    if (!src) {
+      // ip_route_output fails: connect() returns ENETUNREACH at once, nothing is sent.
+      e.emit(undefined, { kind: 'route', node: this.node.name, reason: 'no-route', packet: { proto: t.proto, src: '0.0.0.0', dst: t.to.ip, sport: t.sport, dport: t.to.port } });
+      this.node.report('unreachable', 'ENETUNREACH');
+      e.emit(undefined, { kind: 'app', node: this.node.name, result: 'unreachable', reason: 'no-route', detail: 'ENETUNREACH', packet: { proto: t.proto, src: '0.0.0.0', dst: t.to.ip, sport: t.sport, dport: t.to.port } });
+      return;
+    }
+    this.client = { proto: t.proto, lip: src, lport: t.sport, rip: t.to.ip, rport: t.to.port, state: t.proto === 'tcp' ? 'SYN_SENT' : 'ESTABLISHED' };
+    const base = { proto: t.proto, src, dst: t.to.ip, sport: t.sport, dport: t.to.port } as const;
+    if (t.proto === 'tcp') {
+      this.send({ ...base, flags: { syn: true } }, undefined, 'connect');
+      this.scheduleRetransmit(1);
+    } else {
+      this.send({ ...base, payload: CLIENT_DATAGRAM, length: CLIENT_DATAGRAM.length }, undefined, 'datagram');
+      e.schedule(UDP_WAIT_MS, () => {
+        if (this.client && this.client.state === 'ESTABLISHED') this.finish('timeout', 'ETIMEDOUT', 'no-answer');
+      });
+    }
+  }
+
+  private scheduleRetransmit(n: number): void {
+    const e = this.node.engine;
+    const delay = SYN_RTO_MS * 2 ** (n - 1);
+    e.schedule(delay, () => {
+      const c = this.client;
+      if (!c || c.state !== 'SYN_SENT') return;
+      if (n > SYN_RETRIES) { this.finish('timeout', 'ETIMEDOUT', 'syn-retries-exhausted'); return; }
+      const pkt: Packet = { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { syn: true } };
+      if (!this.retransmitEvent) {
+        this.retransmitEvent = e.emit(undefined, { kind: 'retransmit', node: this.node.name, count: 1, interval: delay, reason: 'syn-retransmit', packet: pkt });
+      } else if (this.retransmitEvent.count !== undefined) {
+        this.retransmitEvent.count++;
+      }
+      if (this.retransmitEvent) {
+        const intervals = Array.from({ length: this.retransmitEvent.count ?? 1 }, (_, i) => SYN_RTO_MS * 2 ** i / 1000);
+        this.retransmitEvent.detail = `after ${intervals.join(', ')} s`;
+      }
+      const f = e.newFlight(pkt, true);
+      this.node.output(f);
+      this.scheduleRetransmit(n + 1);
+    });
+  }
+
+  private finish(outcome: Outcome, errno: string | undefined, reason: string, cause?: Flight): void {
+    const c = this.client;
+    if (!c || c.state === 'DONE' || c.state === 'CLOSED') return;
+    c.state = 'DONE';
+    this.node.report(outcome, errno);
+    const e = this.node.engine;
+    e.emit(undefined, {
+      kind: 'app', node: this.node.name, result: outcome === 'established' ? 'closed' : outcome, reason, detail: errno,
+      packet: { proto: c.proto, src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport },
+    });
+    void cause;
+  }
+
+  private clientMatches(p: Packet): boolean {
+    const c = this.client;
+    return !!c && c.state !== 'DONE' && c.state !== 'CLOSED' && c.proto === p.proto && p.dst === c.lip && p.dport === c.lport && p.src === c.rip && p.sport === c.rport;
+  }
+
+  /** A packet addressed to this node arrives at its transport layer. */
+  receive(f: Flight): void {
+    const p = f.pkt;
+    if (p.proto === 'icmp') return this.receiveIcmp(f);
+    if (p.proto === 'tcp') return this.receiveTcp(f);
+    return this.receiveUdp(f);
+  }
+
+  private deliver(f: Flight, result: string, reason: string): void {
+    this.node.engine.emit(f, { kind: 'deliver', node: this.node.name, result, reason });
+  }
+
+  private receiveTcp(f: Flight): void {
+    const p = f.pkt;
+    const fl = p.flags ?? {};
+    const e = this.node.engine;
+    const reply = (flags: Packet['flags'], extra: Partial<Packet> = {}): Packet => ({ proto: 'tcp', src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, flags, ...extra });
+
+    // The traced client socket.
+    if (this.clientMatches(p)) {
+      const c = this.client!;
+      if (c.state === 'SYN_SENT') {
+        if (fl.rst) {
+          this.deliver(f, 'refused', 'rst-in-syn-sent');
+          this.finish('refused', 'ECONNREFUSED', 'rst', f);
+          return;
+        }
+        if (fl.syn && fl.ack) {
+          this.deliver(f, 'connected', 'syn-ack');
+          c.state = 'ESTABLISHED';
+          e.emit(undefined, { kind: 'app', node: this.node.name, result: 'connected', reason: 'connect-returned', packet: { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport } });
+          this.node.report('established');
+          this.send(reply({ ack: true }), f, 'handshake-ack');
+          return;
+        }
+        this.deliver(f, 'ignored', 'unexpected-in-syn-sent');
+        return;
+      }
+      if (c.state === 'ESTABLISHED') {
+        if (fl.rst) { this.deliver(f, 'reset', 'rst'); c.state = 'DONE'; return; }
+        if (p.length) { this.deliver(f, 'received', 'data'); e.emit(undefined, { kind: 'app', node: this.node.name, result: 'received', reason: 'read-line', packet: p }); }
+        if (fl.fin) {
+          if (!p.length) this.deliver(f, 'closing', 'fin');
+          this.send(reply({ ack: true }), f, 'ack-fin');
+          // The client read everything and closes its end.
+          c.state = 'LAST_ACK';
+          this.send(reply({ fin: true, ack: true }), f, 'close');
+        }
+        return;
+      }
+      if (c.state === 'LAST_ACK') {
+        this.deliver(f, 'closed', 'last-ack');
+        this.finish('established', undefined, 'closed', f);
+        return;
+      }
+    }
+
+    // Server sockets.
+    const key = `${p.dst}:${p.dport}>${p.src}:${p.sport}`;
+    const st = this.conns.get(key);
+    if (st) {
+      if (fl.rst) { this.conns.delete(key); this.deliver(f, 'reset', st === 'SYN_RECV' ? 'rst-drops-request' : 'rst'); return; }
+      if (st === 'SYN_RECV') {
+        if (fl.syn && !fl.ack) { this.deliver(f, 'syn-ack-again', 'syn-retransmit'); this.send(reply({ syn: true, ack: true }), f, 'syn-ack'); return; }
+        if (fl.ack) {
+          this.conns.set(key, 'FIN_WAIT1');
+          this.deliver(f, 'accepted', 'handshake-complete');
+          this.node.serverSaw(`${p.src}:${p.sport}`);
+          e.emit(f, { kind: 'app', node: this.node.name, result: 'accepted', reason: 'accept', detail: `${p.src}:${p.sport}` });
+          this.send(reply({ psh: true, ack: true }, { payload: SERVER_LINE, length: SERVER_LINE.length }), f, 'data');
+          this.send(reply({ fin: true, ack: true }), f, 'close');
+          return;
+        }
+      }
+      if (st === 'FIN_WAIT1' || st === 'FIN_WAIT2') {
+        if (fl.fin) {
+          this.conns.set(key, 'TIME_WAIT');
+          this.deliver(f, 'closing', 'fin');
+          this.send(reply({ ack: true }), f, 'ack-fin');
+        } else {
+          this.conns.set(key, 'FIN_WAIT2');
+          this.deliver(f, 'acked', 'ack');
+        }
+        return;
+      }
+      this.deliver(f, 'ignored', 'duplicate');
+      return;
+    }
+    if (fl.rst) { this.deliver(f, 'ignored', 'stray-rst-ignored'); return; }
+    if (fl.syn && !fl.ack && this.listens('tcp', p.dport)) {
+      this.conns.set(key, 'SYN_RECV');
+      this.deliver(f, 'listening', 'listening');
+      this.send(reply({ syn: true, ack: true }), f, 'syn-ack');
+      return;
+    }
+    // tcp_v4_send_reset: no socket. A segment with ACK gets a bare RST, one without gets RST,ACK.
+    const unexpected = fl.syn && fl.ack && this.client?.lport === p.dport;
+    this.deliver(f, 'reset', unexpected ? 'syn-ack-unexpected' : fl.syn ? 'port-closed' : 'no-socket');
+    this.send(reply(fl.ack ? { rst: true } : { rst: true, ack: true }), f, unexpected ? 'rst-unexpected' : 'rst-closed-port');
+  }
+
+  private receiveUdp(f: Flight): void {
+    const p = f.pkt;
+    const e = this.node.engine;
+    if (this.clientMatches(p)) {
+      this.deliver(f, 'received', 'answer');
+      e.emit(undefined, { kind: 'app', node: this.node.name, result: 'received', reason: 'recv', packet: p });
+      this.finish('established', undefined, 'answered', f);
+      return;
+    }
+    if (this.listens('udp', p.dport)) {
+      this.deliver(f, 'received', 'listening');
+      this.node.serverSaw(`${p.src}:${p.sport}`);
+      e.emit(f, { kind: 'app', node: this.node.name, result: 'received', reason: 'recvfrom', detail: `${p.src}:${p.sport}` });
+      // An unbound (0.0.0.0) server socket: the kernel picks the source by route.
+      const src = this.node.sourceFor(p.src) ?? p.dst;
+      this.send({ proto: 'udp', src, dst: p.src, sport: p.dport, dport: p.sport, payload: 'pong\n', length: 5 }, f, 'answer');
+      return;
+    }
+    // No socket (a connected socket only takes its peer's datagrams): ICMP port unreachable.
+    const wrongSource = !!this.client && this.client.proto === 'udp' && this.client.lport === p.dport && this.client.state !== 'DONE';
+    this.deliver(f, 'unreachable', wrongSource ? 'udp-wrong-source' : 'port-closed');
+    this.send({ proto: 'icmp', src: p.dst, dst: p.src, sport: 0, dport: 0, icmp: { type: 3, code: 3, inner: { ...p, payload: undefined } } }, f, 'icmp-port-unreachable');
+  }
+
+  private receiveIcmp(f: Flight): void {
+    const p = f.pkt;
+    const inner = p.icmp?.inner;
+    if (!inner || p.icmp?.type !== 3) { this.deliver(f, 'ignored', 'icmp-other'); return; }
+    const c = this.client;
+    const ours = c && c.state !== 'DONE' && inner.proto === c.proto && inner.src === c.lip && inner.sport === c.lport && inner.dst === c.rip && inner.dport === c.rport;
+    if (!ours) { this.deliver(f, 'ignored', 'icmp-no-socket'); return; }
+    const err = ICMP_UNREACH[p.icmp.code] ?? { errno: 'EHOSTUNREACH', fatal: false };
+    if (c!.proto === 'tcp') {
+      if (c!.state === 'SYN_SENT') {
+        this.deliver(f, 'error', 'icmp-error-ends-connect');
+        this.finish(errnoOutcome(err.errno), err.errno, 'icmp', f);
+      } else {
+        this.deliver(f, 'ignored', 'icmp-soft-error');
+      }
+      return;
+    }
+    // A connected UDP socket without IP_RECVERR hears only "hard" errors.
+    if (err.fatal) {
+      this.deliver(f, 'error', 'icmp-error-udp');
+      this.finish(errnoOutcome(err.errno), err.errno, 'icmp', f);
+    } else {
+      this.deliver(f, 'ignored', 'icmp-soft-error');
+    }
+  }
+
+  /** A packet this node sent could not be delivered (ARP failed): ICMP to self. */
+  localLinkFailure(f: Flight): void {
+    const p = f.pkt;
+    if (p.proto === 'icmp') return;
+    const icmp: Packet = { proto: 'icmp', src: p.src, dst: p.src, sport: 0, dport: 0, icmp: { type: 3, code: 1, inner: { ...p, payload: undefined } } };
+    const g = this.node.engine.newFlight(icmp, f.silent);
+    this.node.engine.emit(g, { kind: 'send', node: this.node.name, reason: 'host-unreachable' });
+    this.receive(g);
+  }
+}
