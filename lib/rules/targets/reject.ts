@@ -1,0 +1,23 @@
+/** 'REJECT': answer with an ICMP error or a TCP RST (filter table, INPUT/FORWARD/OUTPUT only). */
+import type { TargetModule } from '../model';
+import type { RejectTargetOpts } from '../opts';
+
+/** --reject-with names iptables prints, and the aliases it also accepts. */
+export const REJECT_TYPES: Record<string, string> = {
+  'icmp-net-unreachable': 'icmp-net-unreachable', 'net-unreach': 'icmp-net-unreachable',
+  'icmp-host-unreachable': 'icmp-host-unreachable', 'host-unreach': 'icmp-host-unreachable',
+  'icmp-port-unreachable': 'icmp-port-unreachable', 'port-unreach': 'icmp-port-unreachable',
+  'icmp-proto-unreachable': 'icmp-proto-unreachable', 'proto-unreach': 'icmp-proto-unreachable',
+  'icmp-net-prohibited': 'icmp-net-prohibited', 'net-prohib': 'icmp-net-prohibited',
+  'icmp-host-prohibited': 'icmp-host-prohibited', 'host-prohib': 'icmp-host-prohibited',
+  'icmp-admin-prohibited': 'icmp-admin-prohibited', 'admin-prohib': 'icmp-admin-prohibited',
+  'tcp-reset': 'tcp-reset', 'tcp-rst': 'tcp-reset',
+};
+
+export const rejectTarget: TargetModule<RejectTargetOpts> = {
+  name: 'REJECT',
+  tables: ['filter'],
+  hooks: ['INPUT', 'FORWARD', 'OUTPUT'],
+  run: (o) => ({ verdict: 'REJECT', with: o.with }),
+  toIptables: (o) => `-j REJECT --reject-with ${o.with}`,
+};
