@@ -1,0 +1,110 @@
+/**
+ * The tag's arguments: `{% nat_trace [NAME] [from:NAME] [step:2] [steps:1-3]
+ * [show:steps,rules] [caption:"..."] [lang:en] [output:inline|file]
+ * [theme:NAME] %}`. Hexo's tag lexer (nunjucks) already joins a quoted value
+ * with spaces into one argument and drops the quotes (`caption:"a b"` arrives
+ * as `caption:a b`), so only `key:value` splitting is left here.
+ */
+import { NatTraceError, suggest } from '../errors';
+
+export type ShowKind = 'steps' | 'rules' | 'sequence' | 'summary';
+export const SHOW_KINDS: ShowKind[] = ['steps', 'rules', 'sequence', 'summary'];
+export type OutputMode = 'inline' | 'file';
+
+export interface BlockArgs {
+  name?: string;
+  from?: string;
+  steps?: number[];
+  show?: ShowKind[];
+  caption?: string;
+  lang?: string;
+  output?: OutputMode;
+  theme?: string;
+  /** Hidden marker added by the source filter: render run and file line of the tag. */
+  run?: number;
+  line?: number;
+}
+
+export const OPTION_KEYS = ['from', 'step', 'steps', 'show', 'caption', 'lang', 'output', 'theme'];
+const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+function bad(message: string, token: string, expected: string, suggestion?: string): never {
+  throw new NatTraceError(message, { token, expected, suggestion });
+}
+
+/** "2", "1-3", "1,3,5-6" -> sorted unique step numbers (1-based). */
+export function parseStepList(value: string, key: string): number[] {
+  const out = new Set<number>();
+  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
+    if (!m) bad(`${key}: not a step number or range`, part, 'a number like 2, a range like 1-3, or a list like 1,3');
+    const a = Number(m[1]);
+    const b = m[2] !== undefined ? Number(m[2]) : a;
+    if (a < 1 || b < a) bad(`${key}: steps count from 1 and ranges go upwards`, part, 'a range like 1-3');
+    for (let i = a; i <= b; i++) out.add(i);
+  }
+  if (!out.size) bad(`${key}: no step given`, value, 'a number like 2 or a range like 1-3');
+  return [...out].sort((x, y) => x - y);
+}
+
+/** "steps,rules" or "steps|rules" or "all" -> kinds in the order given. */
+export function parseShow(value: string): ShowKind[] {
+  const out: ShowKind[] = [];
+  for (const part of value.split(/[,|]/).map((p) => p.trim().toLowerCase()).filter(Boolean)) {
+    if (part === 'all') { for (const k of SHOW_KINDS) if (!out.includes(k)) out.push(k); continue; }
+    const kind = part === 'step' ? 'steps' : part;
+    if (!(SHOW_KINDS as string[]).includes(kind)) {
+      bad(`show: unknown view "${part}"`, part, `${SHOW_KINDS.join(', ')} or all`, suggest(part, [...SHOW_KINDS, 'all']));
+    }
+    if (!out.includes(kind as ShowKind)) out.push(kind as ShowKind);
+  }
+  if (!out.length) bad('show: no view given', value, `${SHOW_KINDS.join(', ')} or all`);
+  return out;
+}
+
+export function parseOutput(value: string, where: string): OutputMode {
+  const v = value.trim().toLowerCase();
+  if (v !== 'inline' && v !== 'file') bad(`${where}: unknown output mode "${value}"`, value, 'inline or file', suggest(v, ['inline', 'file']));
+  return v;
+}
+
+export function parseBlockArgs(args: string[]): BlockArgs {
+  const out: BlockArgs = {};
+  for (const arg of args) {
+    const m = /^__at:(\d+):(\d+)$/.exec(arg);
+    if (m) { out.run = Number(m[1]); out.line = Number(m[2]); continue; }
+    const colon = arg.indexOf(':');
+    if (colon < 0) {
+      if (out.name !== undefined) {
+        bad(`a block has one name; "${arg}" is a second one`, arg, 'key:value options (from, step, steps, show, caption, lang, output, theme)', suggest(arg, OPTION_KEYS));
+      }
+      if (!NAME_RE.test(arg)) bad(`block name "${arg}" is not usable`, arg, 'letters, digits, "-", "_" or "."');
+      out.name = arg;
+      continue;
+    }
+    const key = arg.slice(0, colon).trim().toLowerCase();
+    const value = arg.slice(colon + 1).trim();
+    switch (key) {
+      case 'from':
+        if (!NAME_RE.test(value)) bad(`from: "${value}" is not a block name`, value, 'the name of an earlier block or of source/_data/nat_trace/NAME.yml');
+        out.from = value; break;
+      case 'step': case 'steps': {
+        const list = parseStepList(value, key);
+        out.steps = [...new Set([...(out.steps ?? []), ...list])].sort((a, b) => a - b);
+        break;
+      }
+      case 'show': out.show = parseShow(value); break;
+      case 'caption': out.caption = value; break;
+      case 'lang':
+        if (!value) bad('lang: empty', arg, 'a language like en or zh-TW');
+        out.lang = value; break;
+      case 'output': out.output = parseOutput(value, 'output'); break;
+      case 'theme':
+        if (!value) bad('theme: empty', arg, 'a theme name');
+        out.theme = value; break;
+      default:
+        bad(`unknown option "${key}"`, key, OPTION_KEYS.join(', '), suggest(key, OPTION_KEYS));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,165 @@
+/**
+ * One block: resolve `from:`, run the simulator, render the figures, and turn
+ * them into the HTML that replaces the tag. Results are cached in memory by a
+ * hash of everything that goes into them (block text, base scenario, options,
+ * plugin version), so an edit always misses the cache and live preview never
+ * shows a stale figure.
+ */
+import { createHash } from 'crypto';
+import { existsSync, readFileSync } from 'fs';
+import { join, relative } from 'path';
+import { runScenario } from '../index';
+import type { SimResult } from '../index';
+import { parseScenarioRaw, mergeRaw } from '../scenario/parse';
+import type { RawMap } from '../scenario/parse';
+import { NatTraceError } from '../errors';
+import { renderFigures, figureHtml } from '../render';
+import type { RenderedFigure, FigureOptions } from '../render';
+import type { BlockArgs, ShowKind } from './args';
+import type { SiteOptions } from './config';
+import type { RunState } from './state';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
+
+export const DATA_EXTS = ['.yml', '.yaml', '.json'];
+
+export interface BlockContext {
+  run: RunState;
+  args: BlockArgs;
+  body: string;
+  /** File line of the opening tag. */
+  line: number;
+  site: SiteOptions;
+  /** Site language fallback. */
+  siteLang?: string;
+  sourceDir: string;
+  baseDir: string;
+  /** Site `root` ("/" or "/blog/"). */
+  root: string;
+}
+
+interface Rendered {
+  figures: RenderedFigure[];
+}
+
+/** Small LRU: a site has at most some hundreds of blocks. */
+const CACHE_LIMIT = 500;
+const cache = new Map<string, Rendered>();
+
+function cacheGet(key: string): Rendered | undefined {
+  const v = cache.get(key);
+  if (v) { cache.delete(key); cache.set(key, v); }
+  return v;
+}
+function cachePut(key: string, v: Rendered): void {
+  cache.set(key, v);
+  while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+}
+
+export function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** `from:NAME`: an earlier block of this post, else source/_data/nat_trace/NAME.yml. */
+function resolveBase(ctx: BlockContext, name: string): RawMap {
+  const { run } = ctx;
+  if (run.names.has(name)) {
+    const base = run.names.get(name);
+    if (!base) throw new NatTraceError(`from:${name}: the block named "${name}" has an error, so it cannot be reused`, { token: `from:${name}`, expected: 'a working block' });
+    return base;
+  }
+  for (const ext of DATA_EXTS) {
+    const file = join(ctx.sourceDir, '_data', 'nat_trace', name + ext);
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    run.dataDeps.set(file, hashText(text));
+    return parseScenarioRaw(text, { file: relative(ctx.baseDir, file) });
+  }
+  const earlier = [...run.names.keys()];
+  throw new NatTraceError(`from:${name}: no earlier block in this post is named "${name}", and there is no source/_data/nat_trace/${name}.yml`, {
+    token: `from:${name}`,
+    expected: earlier.length ? `one of ${earlier.join(', ')} or a data file` : 'a block named earlier in the post ({% nat_trace NAME %}) or a data file',
+  });
+}
+
+export interface BlockResult {
+  html: string;
+}
+
+/** SVG file name: content-addressed, so a changed figure gets a new URL (no stale browser cache). */
+function figureFileName(f: RenderedFigure): string {
+  const kind = f.kind === 'step' ? `step-${f.step ?? 0}` : f.kind;
+  return `${hashText(f.svg).slice(0, 10)}-${kind}.svg`;
+}
+
+/** Where file-mode SVGs of a post go: under the post's URL ("2024/x/" or "x.html" -> "x/"). */
+export function postFigureDir(postPath: string): string {
+  let p = postPath.replace(/^\/+/, '');
+  if (p.endsWith('/') || p === '') return `${p}nat-trace/`;
+  p = p.replace(/index\.html?$/, '').replace(/\.html?$/, '/');
+  if (!p.endsWith('/')) p += '/';
+  return `${p}nat-trace/`;
+}
+
+export function renderBlock(ctx: BlockContext): BlockResult {
+  const { args, run } = ctx;
+  const lang = args.lang ?? run.postLang ?? ctx.site.lang ?? ctx.siteLang ?? 'en';
+  const show: ShowKind[] = args.show ?? ['steps'];
+  const output = args.output ?? ctx.site.output;
+  const theme = args.theme ?? ctx.site.theme;
+  const parseOpts = { file: run.fileRel, lineOffset: ctx.line };
+
+  if (args.name && run.names.has(args.name)) {
+    throw new NatTraceError(`block name "${args.name}" is already used earlier in this post`, {
+      token: args.name, expected: `a new name, or from:${args.name} to start from that block`,
+    });
+  }
+  let merged: RawMap | null = null;
+  try {
+    const own = parseScenarioRaw(ctx.body, parseOpts);
+    merged = args.from ? mergeRaw(resolveBase(ctx, args.from), own) : own;
+  } finally {
+    if (args.name) run.names.set(args.name, merged);
+  }
+
+  const figOpts: FigureOptions = { lang, show, theme };
+  if (args.steps) figOpts.steps = args.steps;
+  const key = hashText(JSON.stringify({
+    v: PLUGIN_VERSION, merged, figOpts, sport: ctx.site.sport ?? null, file: run.fileRel,
+  }));
+  let rendered = cacheGet(key);
+  if (!rendered) {
+    let sim: SimResult;
+    try {
+      sim = runScenario('', { ...parseOpts, base: merged, sport: ctx.site.sport });
+    } catch (e) {
+      if (args.name) run.names.set(args.name, null);
+      throw e;
+    }
+    const figures = renderFigures(sim, figOpts);
+    if (args.steps) {
+      const have = figures.filter((f) => f.kind === 'step').map((f) => f.step);
+      const missing = args.steps.filter((s) => !have.includes(s));
+      if (missing.length && show.includes('steps')) {
+        throw new NatTraceError(`step ${missing.join(', ')} does not exist: this trace has ${have.length} step${have.length === 1 ? '' : 's'}`, {
+          token: `steps:${args.steps.join(',')}`, expected: have.length ? `steps from 1 to ${have.length}` : 'no step selection',
+        });
+      }
+    }
+    rendered = { figures };
+    cachePut(key, rendered);
+  }
+
+  if (output === 'file') {
+    const dir = postFigureDir(run.postPath);
+    const srcOf = new Map<RenderedFigure, string>();
+    for (const f of rendered.figures) {
+      const path = dir + figureFileName(f);
+      run.files.set(path, f.svg);
+      srcOf.set(f, ctx.root + path);
+    }
+    return { html: figureHtml(rendered.figures, { mode: 'file', src: (f) => srcOf.get(f) ?? '', lang, caption: args.caption }) };
+  }
+  return { html: figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }) };
+}

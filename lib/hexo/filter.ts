@@ -1,0 +1,77 @@
+/**
+ * before_post_render / after_post_render: open and close a render run for each
+ * post (see state.ts), rewrite the `<% nat_trace %>` spelling and mark each
+ * tag with its line (scan.ts); at the end, raise the post's block errors as
+ * one message when errors are fatal.
+ */
+import { existsSync, readFileSync } from 'fs';
+import { extname, join, relative } from 'path';
+import { rewriteSource, bodyFirstLine } from './scan';
+import type { HexoLike, HexoPostData } from './types';
+import type { SiteState } from './state';
+
+const MARKDOWN_EXTS = ['md', 'markdown', 'mkd', 'mkdn', 'mdwn', 'mdtxt', 'mdtext'];
+
+/** Posts whose renderer is the Markdown one (the `<% %>` spelling would mean EJS elsewhere). */
+export function isMarkdownPost(hexo: HexoLike, source: string, engine?: string): boolean {
+  const ext = (engine || extname(source).slice(1)).toLowerCase();
+  if (!ext) return false;
+  if (MARKDOWN_EXTS.includes(ext)) return true;
+  const md = hexo.extend.renderer.get('md');
+  return md != null && hexo.extend.renderer.get(ext) === md;
+}
+
+export function fullSourceOf(hexo: HexoLike, data: HexoPostData): string | undefined {
+  if (typeof data.full_source === 'string' && data.full_source) return data.full_source;
+  if (typeof data.source === 'string' && data.source) return join(hexo.source_dir, data.source);
+  return undefined;
+}
+
+export function beforePostRender(hexo: HexoLike, state: SiteState) {
+  return function natTraceBeforePostRender(data: HexoPostData): HexoPostData {
+    const source = typeof data.source === 'string' ? data.source : '';
+    const content = typeof data.content === 'string' ? data.content : '';
+    const full = fullSourceOf(hexo, data);
+    let raw = typeof data.raw === 'string' ? data.raw : undefined;
+    if (raw === undefined && full && /nat_trace/.test(content) && existsSync(full)) raw = readFileSync(full, 'utf8');
+    const firstLine = bodyFirstLine(raw, content);
+    const lang = typeof data.lang === 'string' ? data.lang : typeof data.language === 'string' ? data.language : undefined;
+    // A run is opened even for posts without blocks, so a post whose last
+    // block was removed drops its old figure files.
+    const run = state.startRun({
+      source,
+      fileRel: full ? relative(hexo.base_dir, full).split('\\').join('/') : source || '(post)',
+      postPath: typeof data.path === 'string' ? data.path : source.replace(/\.[^.]*$/, '/'),
+      postLang: lang,
+      raw,
+      firstLine,
+    });
+    state.runOfData.set(data, run.id);
+    if (content.includes('nat_trace')) {
+      data.content = rewriteSource(content, { run: run.id, firstLine, angle: isMarkdownPost(hexo, source, data.engine) }).text;
+    }
+    return data;
+  };
+}
+
+/** One Error whose stack is the message, so `hexo generate` prints just that. */
+export function blockFailure(messages: string[]): Error {
+  const text = messages.length === 1 ? messages[0] : `${messages.length} nat_trace blocks failed:\n` + messages.join('\n');
+  const err = new Error(text);
+  err.name = 'NatTraceError';
+  err.stack = `NatTraceError: ${text}`;
+  return err;
+}
+
+export function afterPostRender(state: SiteState, configKey: () => string, failOnError: () => boolean) {
+  return function natTraceAfterPostRender(data: HexoPostData): HexoPostData {
+    const id = state.runOfData.get(data);
+    if (id === undefined) return data;
+    state.runOfData.delete(data);
+    const run = state.runs.get(id);
+    if (!run) return data;
+    state.endRun(run, configKey());
+    if (run.errors.length && failOnError()) throw blockFailure(run.errors);
+    return data;
+  };
+}

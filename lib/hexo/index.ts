@@ -1,0 +1,58 @@
+/**
+ * Hexo entry: `require('hexo-nat-trace/dist/hexo').register(hexo)` (the
+ * package's index.js does this). Laid out like Hexo's own lib/plugins: one
+ * file per extension point.
+ */
+import { existsSync, readFileSync } from 'fs';
+import { SiteState } from './state';
+import { readSiteOptions, siteLanguage } from './config';
+import { beforePostRender, afterPostRender } from './filter';
+import { natTraceTag } from './tag';
+import { figureGenerator } from './generator';
+import { hashText, PLUGIN_VERSION } from './block';
+import type { HexoLike, HexoDocument } from './types';
+
+export { SiteState } from './state';
+export { rewriteSource } from './scan';
+export { parseBlockArgs } from './args';
+
+/** Are we under `hexo server` (by command alias, or because its middleware filter ran)? */
+export function isServing(hexo: HexoLike, state: SiteState): boolean {
+  if (state.serving) return true;
+  const cmd = hexo.env?.cmd;
+  return typeof cmd === 'string' && cmd !== '' && hexo.extend.console.alias?.[cmd] === 'server';
+}
+
+export function register(hexo: HexoLike): SiteState {
+  const state = new SiteState();
+  const failOnError = (): boolean => {
+    const opt = readSiteOptions(hexo).fail_on_error;
+    return opt ?? !isServing(hexo, state);
+  };
+  const configKey = (): string => JSON.stringify({ v: PLUGIN_VERSION, o: hexo.config.nat_trace ?? null, l: siteLanguage(hexo) ?? null, root: hexo.config.root ?? '/' });
+
+  hexo.extend.filter.register('server_middleware', () => { state.serving = true; }, 1);
+  hexo.extend.filter.register('before_post_render', beforePostRender(hexo, state), 1);
+  hexo.extend.filter.register('after_post_render', afterPostRender(state, configKey, failOnError), 1);
+  hexo.extend.tag.register('nat_trace', natTraceTag(hexo, state, failOnError), { ends: true });
+  hexo.extend.generator.register('nat_trace', figureGenerator(state));
+
+  // Hexo keeps rendered posts in db.json and only re-renders a post whose
+  // file changed. A post with blocks is rendered again when this process has
+  // not rendered it yet (its file-mode SVGs live in memory), when the config
+  // changed, or when a source/_data/nat_trace file it reads changed.
+  hexo.extend.filter.register('before_generate', function natTraceInvalidate(): Promise<unknown> {
+    const key = configKey();
+    const stale: HexoDocument[] = [];
+    for (const model of ['Post', 'Page']) {
+      for (const doc of hexo.model(model).toArray()) {
+        if (doc.content == null || typeof doc._content !== 'string' || !doc._content.includes('nat_trace')) continue;
+        const rec = state.posts.get(String(doc.source));
+        const changed = !rec || rec.configKey !== key || [...rec.dataDeps].some(([file, hash]) => !existsSync(file) || hashText(readFileSync(file, 'utf8')) !== hash);
+        if (changed) stale.push(doc);
+      }
+    }
+    return Promise.all(stale.map((doc) => { doc.content = undefined; return doc.save(); }));
+  }, 5);
+  return state;
+}

@@ -1,0 +1,83 @@
+/**
+ * What the plugin remembers for one Hexo instance.
+ *
+ * Hexo renders posts concurrently, so everything a block needs from earlier
+ * blocks (the `from:` names) lives in a per-render "run", found through the
+ * hidden `__at:RUN:LINE` argument the source filter adds to each tag. A run
+ * ends in after_post_render, where its errors are raised and its SVG files
+ * (file mode) replace that post's previous set.
+ */
+import type { RawMap } from '../scenario/parse';
+
+export interface RunState {
+  id: number;
+  /** Post source relative to source_dir ("_posts/x.md"). */
+  source: string;
+  /** Post source relative to the site folder ("source/_posts/x.md"), for messages. */
+  fileRel: string;
+  /** The post's URL path ("2024/03/09/x/"), for file mode. */
+  postPath: string;
+  /** Post-level language (front matter `lang`). */
+  postLang?: string;
+  /** Raw post file text, for the fallback line search. */
+  raw?: string;
+  /** Line of the post body's first line in the file. */
+  firstLine: number;
+  /** name -> the block's merged scenario; null when that block failed. */
+  names: Map<string, RawMap | null>;
+  /** Formatted messages of failed blocks, in order. */
+  errors: string[];
+  /** URL path -> SVG text for file mode. */
+  files: Map<string, string>;
+  /** _data files this post's blocks read: absolute path -> content hash. */
+  dataDeps: Map<string, string>;
+  /** Blocks rendered so far (for the line fallback when a tag has no marker). */
+  blockCount: number;
+}
+
+export interface PostRecord {
+  files: Map<string, string>;
+  dataDeps: Map<string, string>;
+  /** Config fingerprint the post was rendered with. */
+  configKey: string;
+}
+
+export class SiteState {
+  private nextRun = 1;
+  readonly runs = new Map<number, RunState>();
+  /** Post data object (same object in before and after filters) -> run id. */
+  readonly runOfData = new WeakMap<object, number>();
+  /** Latest run per source, for tags without a marker. */
+  readonly latestRun = new Map<string, number>();
+  /** What the last finished render of each post produced. */
+  readonly posts = new Map<string, PostRecord>();
+  /** Set when hexo-server's middleware filter runs: we are serving. */
+  serving = false;
+
+  startRun(init: Omit<RunState, 'id' | 'names' | 'errors' | 'files' | 'dataDeps' | 'blockCount'>): RunState {
+    const run: RunState = {
+      ...init, id: this.nextRun++, names: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0,
+    };
+    this.runs.set(run.id, run);
+    this.latestRun.set(run.source, run.id);
+    return run;
+  }
+
+  findRun(id: number | undefined, source: string | undefined): RunState | undefined {
+    if (id !== undefined) {
+      const r = this.runs.get(id);
+      if (r) return r;
+    }
+    if (source !== undefined) {
+      const latest = this.latestRun.get(source);
+      if (latest !== undefined) return this.runs.get(latest);
+    }
+    return undefined;
+  }
+
+  endRun(run: RunState, configKey: string): void {
+    this.runs.delete(run.id);
+    if (this.latestRun.get(run.source) === run.id) this.latestRun.delete(run.source);
+    this.posts.set(run.source, { files: run.files, dataDeps: run.dataDeps, configKey });
+  }
+}

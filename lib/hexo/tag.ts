@@ -1,0 +1,79 @@
+/**
+ * The `nat_trace` block tag. Errors never escape as a Nunjucks error (whose
+ * message Hexo replaces with a context dump): they are collected on the run
+ * and raised as one message by after_post_render, or shown in the page when
+ * errors are not fatal (hexo server).
+ */
+import { relative } from 'path';
+import { NatTraceError } from '../errors';
+import { errorHtml } from '../render';
+import { parseBlockArgs } from './args';
+import type { BlockArgs } from './args';
+import { renderBlock } from './block';
+import { readSiteOptions, siteLanguage } from './config';
+import { fullSourceOf, blockFailure } from './filter';
+import type { RunState, SiteState } from './state';
+import type { HexoLike, HexoPostData } from './types';
+
+const MARKER_RE = /^__at:(\d+):(\d+)$/;
+const OPENING_RE = /(?:\{%|<%)-?\s*nat_trace(?=[\s%-])/g;
+
+/** "file:line: message (nat_trace block at line N)" */
+export function formatBlockError(e: unknown, fileRel: string, blockLine: number): string {
+  if (e instanceof NatTraceError) {
+    if (!e.file) e.file = fileRel;
+    if (e.line === undefined && e.file === fileRel) e.line = blockLine;
+    const text = e.format();
+    return e.file === fileRel && e.line === blockLine ? `${text} (nat_trace block)` : `${text} (nat_trace block at ${fileRel}:${blockLine})`;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return `${fileRel}:${blockLine}: nat_trace: internal error: ${msg} (nat_trace block)`;
+}
+
+/** Line of the n-th (1-based) block opening in the raw file, when a tag carries no marker. */
+function fallbackLine(run: RunState, n: number): number {
+  if (!run.raw) return run.firstLine;
+  let i = 0;
+  for (const m of run.raw.matchAll(OPENING_RE)) {
+    if (++i === n) return run.raw.slice(0, m.index).split('\n').length;
+  }
+  return run.firstLine;
+}
+
+export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () => boolean) {
+  return function natTrace(this: HexoPostData, args: string[], body: string): string {
+    const marker = args.map((a) => MARKER_RE.exec(a)).find(Boolean);
+    const source = typeof this.source === 'string' ? this.source : undefined;
+    let run = state.findRun(marker ? Number(marker[1]) : undefined, source);
+    const adhoc = !run;
+    if (!run) {
+      const full = fullSourceOf(hexo, this);
+      run = state.startRun({
+        source: source ?? '', fileRel: full ? relative(hexo.base_dir, full) : '(post)',
+        postPath: typeof this.path === 'string' ? this.path : '', raw: typeof this.raw === 'string' ? this.raw : undefined, firstLine: 1,
+      });
+    }
+    run.blockCount++;
+    const line = marker ? Number(marker[2]) : fallbackLine(run, run.blockCount);
+    let lang = run.postLang ?? siteLanguage(hexo) ?? 'en';
+    try {
+      const site = readSiteOptions(hexo);
+      const parsed: BlockArgs = parseBlockArgs(args.filter((a) => !MARKER_RE.test(a)));
+      lang = parsed.lang ?? run.postLang ?? site.lang ?? siteLanguage(hexo) ?? 'en';
+      return renderBlock({
+        run, args: parsed, body, line, site, siteLang: siteLanguage(hexo),
+        sourceDir: hexo.source_dir, baseDir: hexo.base_dir, root: typeof hexo.config.root === 'string' ? hexo.config.root : '/',
+      }).html;
+    } catch (e) {
+      const message = formatBlockError(e, run.fileRel, line);
+      if (failOnError()) {
+        if (adhoc) throw blockFailure([message]);
+        run.errors.push(message);
+        return '';
+      }
+      run.errors.push(message);
+      hexo.log.error(message);
+      return errorHtml(message, lang);
+    }
+  };
+}
