@@ -14,10 +14,21 @@ export const REJECT_TYPES: Record<string, string> = {
   'tcp-reset': 'tcp-reset', 'tcp-rst': 'tcp-reset',
 };
 
+/** RouterOS reject-with spellings, so RouterOS rules serialize to names iptables accepts. */
+const ROUTEROS_NAMES: Record<string, string> = {
+  'icmp-network-unreachable': 'icmp-net-unreachable',
+  'icmp-protocol-unreachable': 'icmp-proto-unreachable',
+  'icmp-network-prohibited': 'icmp-net-prohibited',
+};
+
+export function iptablesRejectName(w: string): string {
+  return REJECT_TYPES[w] ?? ROUTEROS_NAMES[w] ?? w;
+}
+
 export const rejectTarget: TargetModule<RejectTargetOpts> = {
   name: 'REJECT',
   tables: ['filter'],
   hooks: ['INPUT', 'FORWARD', 'OUTPUT'],
   run: (o) => ({ verdict: 'REJECT', with: o.with }),
-  toIptables: (o) => `-j REJECT --reject-with ${o.with}`,
+  toIptables: (o) => `-j REJECT --reject-with ${iptablesRejectName(o.with)}`,
 };
