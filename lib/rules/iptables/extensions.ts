@@ -179,8 +179,14 @@ function portMatch(proto: 'tcp' | 'udp'): Extension<PortMatchOpts> {
     aliases: { '--source-port': '--sport', '--destination-port': '--dport' },
     init: () => ({}),
     parse(st, opt, args, invert, c) {
-      if (opt === '--sport') { once(st as any, 'sport', opt, c); st.sport = portSpec(args[0], invert, c, args[0]); return; }
-      if (opt === '--dport') { once(st as any, 'dport', opt, c); st.dport = portSpec(args[0], invert, c, args[0]); return; }
+      if (opt === '--sport' || opt === '--dport') {
+        const key = opt === '--sport' ? 'sport' : 'dport';
+        once(st as any, key, opt, c);
+        const p = portSpec(args[0], invert, c, args[0]);
+        // A full range without `!` tests nothing; iptables leaves it out too.
+        if (!(p.min === 0 && p.max === 65535 && !invert)) st[key] = p;
+        return;
+      }
       once(st as any, 'tcpFlags', opt, c);
       if (opt === '--syn') { st.tcpFlags = { mask: ['FIN', 'SYN', 'RST', 'ACK'], comp: ['SYN'], invert }; return; }
       const flags = (s: string) => {
@@ -423,7 +429,7 @@ function parseNatTo(v: string, c: OptCtx, nat: NatToTargetOptsFull): void {
   if (portPart !== undefined) {
     const slash = portPart.indexOf('/');
     const range = slash < 0 ? portPart : portPart.slice(0, slash);
-    const dash = range.indexOf('-');
+    const dash = Object.prototype.hasOwnProperty.call(SERVICES, range) ? -1 : range.indexOf('-');
     let min: number; let max: number;
     if (dash < 0) { min = max = parsePort(range, c, v); }
     else { min = parsePort(range.slice(0, dash), c, v, false); max = parsePort(range.slice(dash + 1), c, v, false); }
@@ -473,7 +479,7 @@ function portsExt(name: 'MASQUERADE' | 'REDIRECT', hooks: Hook[]): Extension<Por
       if (o === '--random-fully') { st.randomFully = true; return; }
       if (st.seen) c.fail('--to-ports given twice', o, 'one port range');
       st.seen = true;
-      const dash = v.indexOf('-');
+      const dash = Object.prototype.hasOwnProperty.call(SERVICES, v) ? -1 : v.indexOf('-');
       if (dash < 0) { st.minPort = st.maxPort = parsePort(v, c, v); }
       else {
         st.minPort = parsePort(v.slice(0, dash), c, v, false);

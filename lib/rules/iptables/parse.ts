@@ -125,6 +125,16 @@ function parseCommand(tokens: string[], text: string, line: number, ps: ParseSta
   }
   const c: OptCtx = { fail: (m, t, e) => fail(m, t, e) };
 
+  // A table we do not model: skip the line before its (possibly unsupported) extensions are parsed.
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const v = t === '-t' || t === '--table' ? tokens[i + 1] : t.startsWith('--table=') ? t.slice(8) : /^-t\w/.test(t) ? t.slice(2) : undefined;
+    if (v !== undefined && OTHER_TABLES.includes(v)) {
+      rs.warnings.push({ message: `the ${v} table is not modeled; rule ignored: ${text}`, line });
+      return;
+    }
+  }
+
   const cmd: Cmd = {};
   let invert = false;
   let src: string[] | undefined; let srcInv = false; let srcTok = '';

@@ -90,12 +90,13 @@ export function toIptablesSave(rs: Ruleset, interfaceLists: Record<string, strin
           const clash = alts.some((a) => { const f = flagOf(a); return f !== undefined && usedFlags.has(f); });
           if (inv || clash) helperLists.push({ alts, invert: inv });
           else { posLists.push(alts); for (const a of alts) { const f = flagOf(a); if (f) usedFlags.add(f); } }
-        } else if (m.module !== 'comment' || rule.comment === undefined) {
+        } else {
           plain.push(m);
         }
       }
       const parts = plain.map((m) => getMatch(m.module).toIptables(m.opts)).filter((s) => s !== '');
-      if (rule.comment !== undefined) parts.push(`-m comment --comment ${saveString(truncate(rule.comment, 255))}`);
+      // RouterOS comment= has no comment match; iptables rules keep theirs in place.
+      if (rule.comment !== undefined && !plain.some((m) => m.module === 'comment')) parts.push(`-m comment --comment ${saveString(truncate(rule.comment, 255))}`);
       let targetText = getTarget(rule.target.module).toIptables(rule.target.opts);
       if (rule.target.module === 'LOG') targetText = targetText.replace(/--log-prefix ("(?:[^"\\]|\\.)*"|\S+)/, (_all, p: string) => {
         const raw = p.startsWith('"') ? p.slice(1, -1).replace(/\\(.)/g, '$1') : p;

@@ -13,6 +13,10 @@ export interface ConntrackMatchOptsFull extends ConntrackMatchOpts {
   ctdir?: 'ORIGINAL' | 'REPLY';
 }
 
+/** iptables-save prints --ctproto as a number and single addresses without /32. */
+const PROTO_NUMBERS: Record<string, string> = { tcp: '6', udp: '17', icmp: '1', sctp: '132', dccp: '33', udplite: '136', gre: '47', esp: '50', ah: '51', igmp: '2' };
+const addrText = (c: CidrSpec) => (c.cidr.endsWith('/32') ? c.cidr.slice(0, -3) : c.cidr);
+
 export const CT_STATES = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
 export const CT_STATUSES = ['NONE', 'EXPECTED', 'SEEN_REPLY', 'ASSURED', 'CONFIRMED'];
 
@@ -68,11 +72,11 @@ export const conntrackMatch: MatchModule<ConntrackMatchOptsFull> = {
     const parts = ['-m conntrack'];
     const inv = (x: Inverted | undefined) => neg(x);
     if (o.ctstate) parts.push(`${inv(o.ctstate)}--ctstate ${o.ctstate.states.join(',')}`);
-    if (o.ctproto) parts.push(`${inv(o.ctproto)}--ctproto ${o.ctproto.proto}`);
-    if (o.ctorigsrc) parts.push(`${inv(o.ctorigsrc)}--ctorigsrc ${o.ctorigsrc.cidr}`);
-    if (o.ctorigdst) parts.push(`${inv(o.ctorigdst)}--ctorigdst ${o.ctorigdst.cidr}`);
-    if (o.ctreplsrc) parts.push(`${inv(o.ctreplsrc)}--ctreplsrc ${o.ctreplsrc.cidr}`);
-    if (o.ctrepldst) parts.push(`${inv(o.ctrepldst)}--ctrepldst ${o.ctrepldst.cidr}`);
+    if (o.ctproto) parts.push(`${inv(o.ctproto)}--ctproto ${PROTO_NUMBERS[o.ctproto.proto] ?? o.ctproto.proto}`);
+    if (o.ctorigsrc) parts.push(`${inv(o.ctorigsrc)}--ctorigsrc ${addrText(o.ctorigsrc)}`);
+    if (o.ctorigdst) parts.push(`${inv(o.ctorigdst)}--ctorigdst ${addrText(o.ctorigdst)}`);
+    if (o.ctreplsrc) parts.push(`${inv(o.ctreplsrc)}--ctreplsrc ${addrText(o.ctreplsrc)}`);
+    if (o.ctrepldst) parts.push(`${inv(o.ctrepldst)}--ctrepldst ${addrText(o.ctrepldst)}`);
     if (o.ctorigsrcport) parts.push(`${inv(o.ctorigsrcport)}--ctorigsrcport ${portText(o.ctorigsrcport)}`);
     if (o.ctorigdstport) parts.push(`${inv(o.ctorigdstport)}--ctorigdstport ${portText(o.ctorigdstport)}`);
     if (o.ctreplsrcport) parts.push(`${inv(o.ctreplsrcport)}--ctreplsrcport ${portText(o.ctreplsrcport)}`);
