@@ -13,7 +13,6 @@ import type { SimResult } from '../index';
 import { parseScenarioRaw, mergeRaw } from '../scenario/parse';
 import type { RawMap } from '../scenario/parse';
 import { NatTraceError } from '../errors';
-import { renderFigures, figureHtml } from '../render';
 import type { RenderedFigure, FigureOptions } from '../render';
 import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
@@ -21,6 +20,12 @@ import type { RunState } from './state';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
+
+/** The renderer (jsdom, fonts) is loaded on first use, so a site without blocks starts as fast as before. */
+export function renderModule(): typeof import('../render') {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require('../render') as typeof import('../render');
+}
 
 export const DATA_EXTS = ['.yml', '.yaml', '.json'];
 
@@ -137,7 +142,7 @@ export function renderBlock(ctx: BlockContext): BlockResult {
       if (args.name) run.names.set(args.name, null);
       throw e;
     }
-    const figures = renderFigures(sim, figOpts);
+    const figures = renderModule().renderFigures(sim, figOpts);
     if (args.steps) {
       const have = figures.filter((f) => f.kind === 'step').map((f) => f.step);
       const missing = args.steps.filter((s) => !have.includes(s));
@@ -159,7 +164,7 @@ export function renderBlock(ctx: BlockContext): BlockResult {
       run.files.set(path, f.svg);
       srcOf.set(f, ctx.root + path);
     }
-    return { html: figureHtml(rendered.figures, { mode: 'file', src: (f) => srcOf.get(f) ?? '', lang, caption: args.caption }) };
+    return { html: renderModule().figureHtml(rendered.figures, { mode: 'file', src: (f) => srcOf.get(f) ?? '', lang, caption: args.caption }) };
   }
-  return { html: figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }) };
+  return { html: renderModule().figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }) };
 }

@@ -5,11 +5,11 @@
  * errors are not fatal (hexo server).
  */
 import { relative } from 'path';
+import { escapeHTML } from 'hexo-util';
 import { NatTraceError } from '../errors';
-import { errorHtml } from '../render';
 import { parseBlockArgs } from './args';
 import type { BlockArgs } from './args';
-import { renderBlock } from './block';
+import { renderBlock, renderModule } from './block';
 import { readSiteOptions, siteLanguage } from './config';
 import { fullSourceOf, blockFailure } from './filter';
 import type { RunState, SiteState } from './state';
@@ -73,7 +73,12 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
       }
       run.errors.push(message);
       hexo.log.error(message);
-      return errorHtml(message, lang);
+      try {
+        return renderModule().errorHtml(message, lang);
+      } catch {
+        // The error box must show even when the renderer itself cannot load.
+        return `<div class="nat-trace-error" role="alert"><pre>${escapeHTML(message)}</pre></div>`;
+      }
     }
   };
 }

@@ -1,0 +1,97 @@
+'use strict';
+// A real Hexo site on disk under test/.tmp (git-ignored), loading the built
+// plugin the way the example site does: a scripts/ file that registers it.
+const fs = require('fs');
+const path = require('path');
+const net = require('net');
+const YAML = require('yaml');
+const Hexo = require('hexo');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TMP = path.join(ROOT, 'test', '.tmp');
+const PLUGIN = path.join(ROOT, 'dist', 'hexo');
+let counter = 0;
+
+const HAIRPIN = `router:
+  name: MikroTik
+  interfaces:
+    ether1: { address: 203.0.113.22/24 }
+    bridge: { address: 10.30.9.1/24 }
+  interface_lists: { WAN: [ether1], LAN: [bridge] }
+  routes: ["0.0.0.0/0 via 203.0.113.1"]
+hosts:
+  pc:  { interface: bridge, address: 10.30.9.70, gateway: 10.30.9.1 }
+  web: { interface: bridge, address: 10.30.9.77, gateway: 10.30.9.1, listen: [tcp/5000] }
+routeros: |
+  /ip firewall nat
+  add chain=dstnat action=dst-nat dst-address=203.0.113.22 protocol=tcp dst-port=5000 to-addresses=10.30.9.77 to-ports=5000
+trace: pc -> 203.0.113.22:5000
+`;
+
+function write(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+function post(title, body, front = {}) {
+  return `---\n${YAML.stringify({ title, date: '2024-03-09 20:00:00', ...front }).trim()}\n---\n${body}`;
+}
+
+/** A fresh site folder; `posts` and `data` map file names to text. */
+function makeSite(name, { config = {}, posts = {}, data = {}, theme } = {}) {
+  const dir = path.join(TMP, `${name}-${process.pid}-${++counter}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  write(path.join(dir, '_config.yml'), YAML.stringify({
+    title: name, url: 'http://localhost', permalink: ':title/', new_post_name: ':title.md',
+    language: 'en', timezone: 'UTC', theme: theme || false, ...config,
+  }));
+  write(path.join(dir, 'package.json'), JSON.stringify({
+    name: `site-${name}`, private: true, hexo: { version: require('hexo/package.json').version },
+    dependencies: { 'hexo-renderer-marked': '*', 'hexo-renderer-ejs': '*', 'hexo-renderer-stylus': '*', 'hexo-server': '*' },
+  }, null, 2));
+  write(path.join(dir, 'scripts', 'load-plugin.js'), `require(${JSON.stringify(PLUGIN)}).register(hexo);\n`);
+  for (const [file, text] of Object.entries(posts)) write(path.join(dir, 'source', '_posts', file), text);
+  for (const [file, text] of Object.entries(data)) write(path.join(dir, 'source', '_data', 'nat_trace', file), text);
+  return dir;
+}
+
+async function openHexo(dir, opts = {}) {
+  const hexo = new Hexo(dir, { silent: true, ...opts });
+  await hexo.init();
+  return hexo;
+}
+
+function postOf(hexo, file) {
+  const p = hexo.model('Post').findOne({ source: `_posts/${file}` });
+  if (!p) throw new Error(`no post ${file}`);
+  return p;
+}
+
+async function routeText(hexo, routePath) {
+  const stream = hexo.route.get(routePath);
+  if (!stream) return undefined;
+  let out = '';
+  for await (const chunk of stream) out += chunk.toString();
+  return out;
+}
+
+/** 1-based line of the first line containing `needle` (counted from the file text itself). */
+function lineOf(text, needle, from = 0) {
+  const idx = text.indexOf(needle, from);
+  if (idx < 0) throw new Error(`"${needle}" not in text`);
+  return text.slice(0, idx).split('\n').length;
+}
+
+function count(text, re) {
+  return (text.match(re) || []).length;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+module.exports = { ROOT, TMP, PLUGIN, HAIRPIN, write, post, makeSite, openHexo, postOf, routeText, lineOf, count, freePort };
