@@ -6,18 +6,12 @@
 import './matches';
 import './targets';
 import { getMatch, hasMatch } from './registry';
+import { parseIptables } from './iptables/parse';
 import { parseRouterOS } from './routeros/parse';
 import { NatTraceError } from '../errors';
 import type { RuleText } from '../scenario/types';
 import type { IpMatchOpts, IfaceListMatchOpts } from './opts';
 import type { Rule, Ruleset } from './model';
-
-/** The iptables front end (lib/rules/iptables/parse.ts), loaded when first needed. */
-function parseIptables(text: string): Ruleset {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const mod = require('./iptables/parse') as { parseIptables: (text: string) => Ruleset };
-  return mod.parseIptables(text);
-}
 
 export interface RulesEnv {
   /** The router's interface names, from the scenario. */

@@ -94,6 +94,9 @@ export function words(ll: LogicalLine): Word[] {
     if (s[i] !== '=') { out.push({ name, start }); continue; }
     i++; // '='
     const valueStart = i;
+    if (s[i] === '[' || s[i] === '$' || s[i] === '(') {
+      throw lineError(ll, i, 'RouterOS scripting (expressions, [find ...], variables) is not supported; write plain values', { token: s.slice(start).split(/\s/)[0], expected: 'name=value' });
+    }
     let value = '';
     let quoted = false;
     // A value is a run of plain characters and quoted strings up to whitespace.

@@ -62,6 +62,9 @@ const UNSUPPORTED_PROPS = [
 ];
 const LIST_PROPS = ['list', 'address', 'comment', 'disabled', 'timeout'];
 
+/** Properties whose value is free text, where a leading ! is just a character. */
+const FREE_TEXT = new Set(['comment', 'log-prefix', 'tcp-flags']);
+
 /** Matchers RouterOS lets you negate with a leading `!`. */
 const NEGATABLE = new Set([
   'src-address', 'dst-address', 'src-address-list', 'dst-address-list', 'protocol', 'src-port', 'dst-port', 'port',
@@ -314,6 +317,10 @@ class Parser {
       if (v === '') throw err(w, `${name} needs a value`, 'a value after =');
       return { v, invert, w };
     };
+
+    for (const [name, w] of got) {
+      if (w.value!.startsWith('!') && !w.quoted && !NEGATABLE.has(name) && !FREE_TEXT.has(name)) throw err(w, `${name} cannot be negated`, 'a value without !');
+    }
 
     const chainW = got.get('chain');
     if (!chainW || !chainW.value) {
@@ -639,7 +646,6 @@ class Parser {
     for (const section of ['nat', 'filter'] as const) {
       const chains = tables[section];
       const userChain = (name: string): Chain => (chains[name] ??= { table: section, name, builtin: false, rules: [], displayName: name });
-      const jumpedTo = new Set<string>();
       this.lists[section].forEach((r, rosNumber) => {
         const hooks = own(BUILTIN[section], r.chain);
         const make = (chain: string, matches: MatchInstance[], number: number): Rule => {
@@ -658,7 +664,6 @@ class Parser {
         }
         if (r.target.module === 'JUMP') {
           const to = (r.target.opts as JumpTargetOpts).chain;
-          jumpedTo.add(to);
           userChain(to);
         }
         if (!hooks) {
@@ -678,12 +683,13 @@ class Parser {
           throw lineError(r.ll, r.chainOffset, `this ${r.chain} rule can never match: in-interface needs prerouting and out-interface needs output`, { token: `chain=${r.chain}`, expected: 'in-interface or out-interface, not both' });
         }
       });
+      const reachable = reachableChains(chains);
       for (const name of Object.keys(chains)) {
         const c = chains[name];
         if (c.builtin) continue;
-        if (!jumpedTo.has(name)) {
+        if (!reachable.has(name)) {
           const first = c.rules[0];
-          this.warn(`chain ${name} in /ip firewall ${section} is never jumped to; its rules never run`, first?.source.line);
+          this.warn(`chain ${name} in /ip firewall ${section} is never jumped to from a built-in chain; its rules never run`, first?.source.line);
         }
         if (['input', 'forward', 'output', 'dstnat', 'srcnat', 'prerouting', 'postrouting'].includes(name)) {
           const first = c.rules[0];
@@ -715,7 +721,8 @@ class Parser {
       }
       state.set(name, 2);
     };
-    for (const name of Object.keys(chains)) visit(name, []);
+    // Like the kernel, only loops reachable from a built-in chain matter.
+    for (const name of Object.keys(chains)) if (chains[name].builtin) visit(name, []);
   }
 
   private jumpRule(chains: Record<string, Chain>, from: string, to: string): Rule | undefined {
@@ -747,6 +754,21 @@ class Parser {
       }
     }
   }
+}
+
+/** Chains a packet can get into: the built-in ones and whatever they jump to. */
+function reachableChains(chains: Record<string, Chain>): Set<string> {
+  const seen = new Set<string>();
+  const todo = Object.keys(chains).filter((n) => chains[n].builtin);
+  while (todo.length) {
+    const name = todo.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    for (const r of chains[name]?.rules ?? []) {
+      if (r.target.module === 'JUMP') todo.push((r.target.opts as JumpTargetOpts).chain);
+    }
+  }
+  return seen;
 }
 
 const NAT_HOOKS: Hook[] = ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
