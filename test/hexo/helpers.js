@@ -50,6 +50,10 @@ function makeSite(name, { config = {}, posts = {}, data = {}, theme } = {}) {
     dependencies: { 'hexo-renderer-marked': '*', 'hexo-renderer-ejs': '*', 'hexo-renderer-stylus': '*', 'hexo-server': '*' },
   }, null, 2));
   write(path.join(dir, 'scripts', 'load-plugin.js'), `require(${JSON.stringify(PLUGIN)}).register(hexo);\n`);
+  if (theme) {
+    fs.mkdirSync(path.join(dir, 'themes'), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules', `hexo-theme-${theme}`), path.join(dir, 'themes', theme), 'dir');
+  }
   for (const [file, text] of Object.entries(posts)) write(path.join(dir, 'source', '_posts', file), text);
   for (const [file, text] of Object.entries(data)) write(path.join(dir, 'source', '_data', 'nat_trace', file), text);
   return dir;
@@ -86,6 +90,19 @@ function count(text, re) {
   return (text.match(re) || []).length;
 }
 
+/** `hexo CMD` as a user runs it (hexo-cli), in `dir`; resolves { code, stdout, stderr }. */
+function hexoCli(dir, args) {
+  const { spawn } = require('child_process');
+  const bin = path.join(ROOT, 'node_modules', 'hexo', 'bin', 'hexo');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+    let stdout = ''; let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -94,4 +111,4 @@ function freePort() {
   });
 }
 
-module.exports = { ROOT, TMP, PLUGIN, HAIRPIN, write, post, makeSite, openHexo, postOf, routeText, lineOf, count, freePort };
+module.exports = { ROOT, TMP, PLUGIN, HAIRPIN, write, post, makeSite, openHexo, postOf, routeText, lineOf, count, freePort, hexoCli };
