@@ -314,6 +314,14 @@ add chain=dstnat in-interface-list=WAN action=dst-nat to-addresses=10.0.0.5`);
     });
   });
 
+  it('only warns about a jump loop no built-in chain reaches (the kernel loads it too)', () => {
+    const rs = parseRouterOS(`/ip firewall filter
+add chain=a action=jump jump-target=b
+add chain=b action=jump jump-target=a`);
+    assert.ok(rs.warnings.some((w) => /chain a .*never jumped to/.test(w.message) && w.line === 2), JSON.stringify(rs.warnings));
+    assert.strictEqual(rs.tables.filter.b.rules.length, 1);
+  });
+
   it('treats fasttrack-connection as passthrough with a warning', () => {
     const rs = parseRouterOS(`/ip firewall filter
 add action=fasttrack-connection chain=forward comment="defconf: fasttrack" connection-state=established,related hw-offload=yes
