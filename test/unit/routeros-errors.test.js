@@ -70,6 +70,8 @@ describe('RouterOS parser: errors', () => {
     fails('/ip firewall nat\nadd chain=srcnat in-interface=ether1 action=masquerade', { token: 'in-interface=ether1', message: /POSTROUTING/ });
     fails('/ip firewall filter\nadd chain=input out-interface-list=WAN', { token: 'out-interface-list=WAN' });
     fails('/ip firewall nat\nadd chain=dstnat in-interface=a out-interface=b action=accept', { message: /never match/ });
+    fails('/ip firewall nat\nadd chain=output in-interface=a action=accept', { token: 'in-interface=a' });
+    fails('/ip firewall nat\nadd chain=input action=masquerade', { message: /masquerade cannot run in chain input/ });
   });
 
   it('checks values: addresses, ports, lists, states, types', () => {

@@ -281,6 +281,19 @@ add chain=forward action=jump jump-target=empty`);
     assert.strictEqual(rs.tables.nat['from-wan'], undefined);
   });
 
+  it('takes RouterOS v7 nat chains input and output as nat INPUT and OUTPUT, in print order', () => {
+    const rs = parseRouterOS(`/ip firewall nat
+add chain=output action=dst-nat protocol=tcp dst-port=80 to-ports=8080
+add chain=dstnat action=dst-nat to-addresses=10.0.0.2
+add chain=input action=src-nat to-addresses=10.0.0.1`);
+    assert.deepStrictEqual(chainRules(rs, 'nat', 'OUTPUT').map((r) => [r.source.chainDisplay, r.source.rosNumber, r.source.number]),
+      [['output', 0, 1], ['dstnat', 1, 2]]);
+    assert.deepStrictEqual(chainRules(rs, 'nat', 'PREROUTING').map((r) => r.source.rosNumber), [1]);
+    assert.strictEqual(chainRules(rs, 'nat', 'INPUT')[0].target.module, 'SNAT');
+    assert.strictEqual(rs.tables.nat.OUTPUT.displayName, 'dstnat/output');
+    assert.strictEqual(rs.tables.nat.output, undefined, 'not a user chain');
+  });
+
   it('warns about custom chains nobody jumps to and nat chains named like filter ones', () => {
     const rs = parseRouterOS(`/ip firewall nat
 add chain=forward action=accept`);

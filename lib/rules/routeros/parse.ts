@@ -34,12 +34,13 @@ type Section = 'nat' | 'filter';
 
 /** RouterOS chain -> the netfilter hooks it is attached to. */
 const BUILTIN: Record<Section, Record<string, Hook[]>> = {
-  nat: { dstnat: ['PREROUTING', 'OUTPUT'], srcnat: ['POSTROUTING'] },
+  // input and output are RouterOS v7's nat chains for the router's own traffic.
+  nat: { dstnat: ['PREROUTING', 'OUTPUT'], srcnat: ['POSTROUTING'], input: ['INPUT'], output: ['OUTPUT'] },
   filter: { input: ['INPUT'], forward: ['FORWARD'], output: ['OUTPUT'] },
 };
 /** The RouterOS name shown for each netfilter built-in chain. */
 const DISPLAY: Record<Section, Partial<Record<Hook, string>>> = {
-  nat: { PREROUTING: 'dstnat', OUTPUT: 'dstnat', POSTROUTING: 'srcnat' },
+  nat: { PREROUTING: 'dstnat', INPUT: 'input', OUTPUT: 'dstnat', POSTROUTING: 'srcnat' },
   filter: { INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output' },
 };
 
@@ -691,11 +692,13 @@ class Parser {
           const first = c.rules[0];
           this.warn(`chain ${name} in /ip firewall ${section} is never jumped to from a built-in chain; its rules never run`, first?.source.line);
         }
-        if (['input', 'forward', 'output', 'dstnat', 'srcnat', 'prerouting', 'postrouting'].includes(name)) {
+        if (['input', 'forward', 'output', 'dstnat', 'srcnat', 'prerouting', 'postrouting'].includes(name.toLowerCase())) {
           const first = c.rules[0];
           this.warn(`chain=${name} in /ip firewall ${section} is a custom chain there (the built-in chains are ${Object.keys(BUILTIN[section]).join(', ')})`, first?.source.line);
         }
       }
+      // nat OUTPUT holds dstnat and v7's output chain; name it after what the author used.
+      if (section === 'nat' && this.lists.nat.some((r) => r.chain === 'output')) chains.OUTPUT.displayName = this.lists.nat.some((r) => r.chain === 'dstnat') ? 'dstnat/output' : 'output';
       this.checkLoops(section, chains);
       if (section === 'nat') this.checkNatHooks(chains);
     }
