@@ -147,6 +147,15 @@ add action=masquerade chain=srcnat comment="defconf: masquerade" \\
     assert.strictEqual(chainRules(rs, 'filter', 'FORWARD')[0].source.rosNumber, 0);
   });
 
+  it('runs a one-line /path add in that menu without leaving the current section', () => {
+    const rs = parseRouterOS(`/ip firewall filter
+add chain=forward action=drop
+/ip firewall nat add chain=srcnat action=masquerade
+add chain=forward action=accept`);
+    assert.deepStrictEqual(chainRules(rs, 'filter', 'FORWARD').map((r) => [r.target.module, r.source.rosNumber]), [['DROP', 0], ['ACCEPT', 1]]);
+    assert.strictEqual(chainRules(rs, 'nat', 'POSTROUTING').length, 1);
+  });
+
   it('keeps disabled rules out of the chains but records them with their print number', () => {
     const rs = parseRouterOS(`/ip firewall filter
 add chain=forward action=accept protocol=udp

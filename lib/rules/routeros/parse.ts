@@ -209,9 +209,22 @@ class Parser {
         path.push(...ws[i].name.split('/').filter(Boolean));
         i++;
       }
+      const before = { section: this.section, name: this.sectionName };
       this.enterSection(ll, path, first);
       if (i >= ws.length) return;
+      // `/path add ...` runs in that menu without moving the console there (RouterOS semantics).
+      try {
+        this.command(ll, ws, i);
+      } finally {
+        this.section = before.section;
+        this.sectionName = before.name;
+      }
+      return;
     }
+    this.command(ll, ws, i);
+  }
+
+  private command(ll: LogicalLine, ws: Word[], i: number): void {
     const cmd = ws[i];
     if (this.section === 'ignored') return;
     if (this.section === undefined) {
@@ -241,7 +254,8 @@ class Parser {
     if (path[0] === 'ip' && path[1] === 'firewall') {
       const known = ['nat', 'filter', 'address-list', 'mangle', 'raw', 'connection', 'service-port', 'layer7-protocol', 'calea'];
       if (!known.includes(path[2] ?? '')) {
-        throw lineError(ll, first.start, `unknown section /${p}`, { token: '/' + p, expected: '/ip firewall nat, /ip firewall filter or /ip firewall address-list', suggestion: path[2] ? (s => s && `/ip firewall ${s}`)(suggest(path[2], ['nat', 'filter', 'address-list'])) : undefined });
+        const near = path[2] ? suggest(path[2], ['nat', 'filter', 'address-list']) : undefined;
+        throw lineError(ll, first.start, `unknown section /${p}`, { token: '/' + p, expected: '/ip firewall nat, /ip firewall filter or /ip firewall address-list', suggestion: near ? `/ip firewall ${near}` : undefined });
       }
     }
     this.section = 'ignored';
