@@ -23,11 +23,16 @@ async function waitFor(fn, what, ms = 30000) {
 
 describe('hexo: server live preview', function () {
   this.timeout(90000);
-  let hexo; let server; let url; let file;
+  let hexo; let server; let url; let file; let dataFile;
 
   before(async () => {
-    const dir = makeSite('server', { theme: 'landscape', posts: { 's.md': post('S', `Text.\n\n${block('hairpin', HAIRPIN)}`) } });
+    const dir = makeSite('server', {
+      theme: 'landscape',
+      posts: { 's.md': post('S', `Text.\n\n${block('hairpin', HAIRPIN)}`), 'shared.md': post('Shared', block('from:office step:1')) },
+      data: { 'office.yml': HAIRPIN },
+    });
     file = path.join(dir, 'source', '_posts', 's.md');
+    dataFile = path.join(dir, 'source', '_data', 'nat_trace', 'office.yml');
     hexo = await openHexo(dir);
     const port = await freePort();
     server = await hexo.call('server', { i: '127.0.0.1', p: port });
@@ -53,6 +58,21 @@ describe('hexo: server live preview', function () {
       return { ok: p.status === 200 && now.length > 0 && now.join() !== before.join(), value: now };
     }, 'the edited figures');
     assert.notDeepStrictEqual(after, before);
+  });
+
+  it('re-renders a post when the _data scenario it reuses is edited', async () => {
+    const sharedUrl = url.replace('/s/', '/shared/');
+    const get = async () => { const res = await fetch(sharedUrl); return { status: res.status, html: await res.text() }; };
+    const first = await get();
+    assert.strictEqual(first.status, 200);
+    const before = svgs(first.html);
+    assert.strictEqual(before.length, 1);
+    write(dataFile, HAIRPIN.replace('10.30.9.70', '10.30.9.71'));
+    await waitFor(async () => {
+      const p = await get();
+      const now = svgs(p.html);
+      return { ok: now.length === 1 && now[0] !== before[0], value: null };
+    }, 'the figure drawn from the edited data file');
   });
 
   it('shows a broken block as an error box and keeps serving; the fix brings figures back', async () => {
