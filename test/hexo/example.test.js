@@ -53,7 +53,7 @@ function copyExample(dest) {
 
 describe('hexo: the example site', function () {
   this.timeout(180000);
-  const dir = path.join(TMP, `example-${process.pid}`);
+  const dir = path.join(TMP, "example");
   let result;
   before(async () => {
     copyExample(dir);

@@ -39,7 +39,7 @@ function post(title, body, front = {}) {
 
 /** A fresh site folder; `posts` and `data` map file names to text. */
 function makeSite(name, { config = {}, posts = {}, data = {}, theme } = {}) {
-  const dir = path.join(TMP, `${name}-${process.pid}-${++counter}`);
+  const dir = path.join(TMP, `${name}-${++counter}`);
   fs.rmSync(dir, { recursive: true, force: true });
   write(path.join(dir, '_config.yml'), YAML.stringify({
     title: name, url: 'http://localhost', permalink: ':title/', new_post_name: ':title.md',

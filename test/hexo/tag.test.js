@@ -106,6 +106,25 @@ describe('hexo: nat_trace tag', function () {
     for (const src of srcs) assert.strictEqual(hexo.route.get(src.slice(1)), undefined, `${src} no longer routed`);
   });
 
+  it('keeps each post\'s names apart while Hexo renders posts concurrently', async () => {
+    const posts = {};
+    for (let i = 0; i < 8; i++) {
+      const yaml = HAIRPIN.replace('10.30.9.70', `10.30.9.${100 + i}`);
+      posts[`p${i}.md`] = post(`P${i}`, `${block('net step:1', yaml)}\n${block('from:net step:1')}`);
+    }
+    const dir = makeSite('concurrent', { posts });
+    const hexo = await openHexo(dir);
+    await hexo.load();
+    const firsts = new Set();
+    for (let i = 0; i < 8; i++) {
+      const svgs = postOf(hexo, `p${i}.md`).content.match(/<svg\b[^]*?<\/svg>/g);
+      assert.strictEqual(svgs.length, 2);
+      assert.strictEqual(svgs[1], svgs[0], `post ${i} reuses its own "net"`);
+      firsts.add(svgs[0]);
+    }
+    assert.strictEqual(firsts.size, 8, 'every post drew its own client');
+  });
+
   it('a from: name does not leak from one post into another', async () => {
     const dir = makeSite('leak', {
       config: { nat_trace: { fail_on_error: false } },
