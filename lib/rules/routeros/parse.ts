@@ -106,9 +106,9 @@ const MAX_CHAIN_NAME = 28;
 
 /** nat targets and the hooks the kernel allows them at (checked through jumps, as the kernel does). */
 const NAT_TARGET_HOOKS: Record<string, { hooks: Hook[]; where: string; action: string }> = {
-  DNAT: { hooks: ['PREROUTING', 'OUTPUT'], where: 'dstnat', action: 'dst-nat' },
-  REDIRECT: { hooks: ['PREROUTING', 'OUTPUT'], where: 'dstnat', action: 'redirect' },
-  SNAT: { hooks: ['POSTROUTING', 'INPUT'], where: 'srcnat', action: 'src-nat' },
+  DNAT: { hooks: ['PREROUTING', 'OUTPUT'], where: 'dstnat or output', action: 'dst-nat' },
+  REDIRECT: { hooks: ['PREROUTING', 'OUTPUT'], where: 'dstnat or output', action: 'redirect' },
+  SNAT: { hooks: ['POSTROUTING', 'INPUT'], where: 'srcnat or input', action: 'src-nat' },
   MASQUERADE: { hooks: ['POSTROUTING'], where: 'srcnat', action: 'masquerade' },
 };
 
@@ -767,7 +767,7 @@ class Parser {
         if (!bad) continue;
         const where = chains[name].builtin ? `chain ${r.source.chainDisplay}` : `chain ${name} (reached from ${DISPLAY.nat[bad] ?? bad})`;
         const action = need.action;
-        throw new NatTraceError(`action=${action} cannot run in ${where}; it works only in ${need.where}`, { line: r.source.line, token: `action=${action}`, expected: `this rule in chain=${need.where}` });
+        throw new NatTraceError(`action=${action} cannot run in ${where}; it works only in ${need.where}`, { line: r.source.line, token: `action=${action}`, expected: `this rule in chain ${need.where}` });
       }
     }
   }
