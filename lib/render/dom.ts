@@ -1,0 +1,30 @@
+/**
+ * One jsdom window per process for svg.js to draw in: creating a window costs
+ * ~100 ms, so it is made on first use and reused by every figure.
+ */
+import { JSDOM } from 'jsdom';
+
+type SvgJs = typeof import('@svgdotjs/svg.js');
+let lib: SvgJs | undefined;
+
+export function svgjs(): SvgJs {
+  if (!lib) {
+    const { window } = new JSDOM('<!DOCTYPE html><html><body></body></html>');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const S = require('@svgdotjs/svg.js') as SvgJs;
+    type Win = Parameters<SvgJs['registerWindow']>;
+    S.registerWindow(window as unknown as Win[0], window.document as unknown as Win[1]);
+    lib = S;
+  }
+  return lib;
+}
+
+/** Serialized markup of an svg.js element, safe to embed as XML (no HTML-only entities). */
+export function markup(el: { node: Element }): string {
+  return el.node.outerHTML.replace(/&nbsp;/g, '&#160;');
+}
+
+/** Markup of the children only (the root <svg> is written by the figure shell). */
+export function innerMarkup(el: { node: Element }): string {
+  return el.node.innerHTML.replace(/&nbsp;/g, '&#160;');
+}

@@ -1,0 +1,115 @@
+/**
+ * Text measurement with real font metrics: Noto Sans (Latin, Greek,
+ * Cyrillic...) and Noto Sans TC (CJK) from @fontsource, read with fontkit.
+ * Noto Sans TC ships as ~100 woff2 subsets; a subset is opened only when a
+ * code point it covers is first measured, and kept for the process. Widths
+ * are per code point (no kerning), cached, so measuring is a few map lookups.
+ */
+import { readFileSync } from 'fs';
+import { dirname, join } from 'path';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const fontkit = require('fontkit') as { openSync(path: string): FontkitFont };
+interface FontkitFont {
+  unitsPerEm: number;
+  hasGlyphForCodePoint(cp: number): boolean;
+  glyphForCodePoint(cp: number): { advanceWidth: number };
+}
+
+/** The stack written into every SVG: the measured fonts first, then look-alikes. */
+export const FONT_STACK = "'Noto Sans','Noto Sans TC','Noto Sans CJK TC','PingFang TC','Microsoft JhengHei',system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif";
+
+interface Face { file: string; ranges: Array<[number, number]>; font?: FontkitFont | null }
+
+function pkgDir(name: string): string {
+  return dirname(require.resolve(`${name}/package.json`));
+}
+
+/** @font-face blocks of a fontsource weight CSS: file and unicode-range. */
+function facesOf(pkg: string, weight: number): Face[] {
+  const dir = pkgDir(pkg);
+  const css = readFileSync(join(dir, `${weight}.css`), 'utf8');
+  const faces: Face[] = [];
+  for (const m of css.matchAll(/url\(\.\/files\/([^)]+?\.woff2)\)[^;]*;\s*unicode-range:\s*([^;]+);/g)) {
+    const ranges: Array<[number, number]> = m[2].split(',').map((r) => {
+      const [a, b] = r.trim().replace(/^U\+/i, '').split('-');
+      const lo = parseInt(a, 16);
+      return [lo, b ? parseInt(b, 16) : lo];
+    });
+    faces.push({ file: join(dir, 'files', m[1]), ranges });
+  }
+  return faces;
+}
+
+interface WeightFaces { faces: Face[]; widths: Map<number, number> }
+const byWeight = new Map<number, WeightFaces>();
+
+function weightFaces(weight: number): WeightFaces {
+  let w = byWeight.get(weight);
+  if (!w) {
+    // Latin subsets first: they hold the glyphs most labels use.
+    const latin = facesOf('@fontsource/noto-sans', weight).sort((a, b) => Number(!a.file.includes('-latin-')) - Number(!b.file.includes('-latin-')));
+    w = { faces: [...latin, ...facesOf('@fontsource/noto-sans-tc', weight)], widths: new Map() };
+    byWeight.set(weight, w);
+  }
+  return w;
+}
+
+function isWide(cp: number): boolean {
+  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
+/** Advance width of one code point in em. */
+function advance(wf: WeightFaces, cp: number): number {
+  const cached = wf.widths.get(cp);
+  if (cached !== undefined) return cached;
+  let em: number | undefined;
+  for (const f of wf.faces) {
+    if (!f.ranges.some(([a, b]) => cp >= a && cp <= b)) continue;
+    if (f.font === undefined) {
+      try { f.font = fontkit.openSync(f.file); } catch { f.font = null; }
+    }
+    if (f.font && f.font.hasGlyphForCodePoint(cp)) {
+      em = f.font.glyphForCodePoint(cp).advanceWidth / f.font.unitsPerEm;
+      break;
+    }
+  }
+  // No font covers it: a full em for wide scripts, else a generous Latin width.
+  if (em === undefined) em = isWide(cp) ? 1 : 0.62;
+  wf.widths.set(cp, em);
+  return em;
+}
+
+/** Width in px of `text` at `size` px; bold uses the 700 faces. */
+export function textWidth(text: string, size: number, bold = false): number {
+  const wf = weightFaces(bold ? 700 : 400);
+  let em = 0;
+  for (const ch of text) em += advance(wf, ch.codePointAt(0) as number);
+  // Browsers may fall back to a slightly wider system font: keep a margin.
+  return Math.ceil(em * size * 1.04);
+}
+
+/** Break `text` into lines no wider than `max` px (at spaces, or anywhere for CJK runs). */
+export function wrapText(text: string, size: number, max: number, bold = false): string[] {
+  const lines: string[] = [];
+  const tokens = text.match(/[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+\s*|\s+/g) ?? [];
+  let cur = '';
+  for (const tok of tokens) {
+    const next = cur + tok;
+    if (cur && textWidth(next.trimEnd(), size, bold) > max) {
+      lines.push(cur.trimEnd());
+      cur = tok.trimStart();
+      // A single token wider than the line: cut it by characters.
+      while (textWidth(cur.trimEnd(), size, bold) > max && cur.length > 1) {
+        let n = cur.length - 1;
+        while (n > 1 && textWidth(cur.slice(0, n), size, bold) > max) n--;
+        lines.push(cur.slice(0, n));
+        cur = cur.slice(n);
+      }
+    } else {
+      cur = next;
+    }
+  }
+  if (cur.trim()) lines.push(cur.trimEnd());
+  return lines.length ? lines : [''];
+}

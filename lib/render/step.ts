@@ -1,0 +1,201 @@
+/**
+ * One step figure: the cached topology, the nodes and links this step does
+ * not touch drawn quieter (by CSS on their classes), the packet as an arrow
+ * along its real path, a mark where it was dropped, reset or answered, and a
+ * packet card: protocol, flags, source and destination, rewritten fields
+ * struck through with the new value beside them, and the rule that acted.
+ */
+import type { Container } from '@svgdotjs/svg.js';
+import type { SimResult } from '../index';
+import type { Story, StoryStep } from '../story';
+import type { Packet } from '../sim/packet';
+import { t, Lang } from '../story/i18n';
+import { packetKind, endpoint, packetText, ruleName } from '../story/caption';
+import { svgjs, innerMarkup } from './dom';
+import { textWidth, wrapText } from './fonts';
+import { topology, linkKey, Box, Topology } from './topology';
+import { svgShell } from './theme';
+
+const r1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** Where a line from the box centre towards (tx, ty) leaves the box. */
+function exitPoint(b: Box, tx: number, ty: number, pad = 3): [number, number] {
+  const dx = tx - b.x;
+  const dy = ty - b.y;
+  if (!dx && !dy) return [b.x, b.y];
+  const sx = dx ? (b.w / 2 + pad) / Math.abs(dx) : Infinity;
+  const sy = dy ? (b.h / 2 + pad) / Math.abs(dy) : Infinity;
+  const s = Math.min(sx, sy, 1);
+  return [b.x + dx * s, b.y + dy * s];
+}
+
+function nodePath(s: StoryStep, topo: Topology): string[] {
+  const l = s.link;
+  if (!l) return [];
+  const up = (h: string): string | undefined => { const u = topo.upstream.get(h); return u && u !== 'router' ? u : undefined; };
+  const seg = `segment:${l.iface}`;
+  if (!l.to) {
+    // ARP failed: the packet ends on the segment.
+    return topo.boxes.has(seg) ? [l.from, seg] : [l.from];
+  }
+  const mid = topo.boxes.has(seg) ? [seg] : [];
+  if (l.from === 'router') return ['router', ...mid.filter(() => up(l.to as string) === seg), l.to];
+  if (l.to === 'router') return [l.from, ...mid.filter(() => up(l.from) === seg), 'router'];
+  return [l.from, ...mid, l.to];
+}
+
+export function activeNodes(s: StoryStep, story: Story, topo: Topology): { nodes: Set<string>; links: Set<string>; path: string[] } {
+  const path = nodePath(s, topo);
+  const nodes = new Set(path);
+  if (s.kind === 'rewrite' || s.kind === 'drop') nodes.add(s.node);
+  if (s.kind === 'outcome') { nodes.add(story.client); if (story.server) nodes.add(story.server); }
+  if (s.markAt) nodes.add(s.markAt);
+  const links = new Set<string>();
+  for (let i = 1; i < path.length; i++) links.add(linkKey(path[i - 1], path[i]));
+  return { nodes, links, path };
+}
+
+/** The mark as a badge with a word (never colour alone). */
+export function drawMark(g: Container, L: Lang, mark: string, x: number, y: number, word = t(L, mark === 'drop' ? 'figure.dropped' : `figure.${mark}`)): void {
+  const w = textWidth(word, 11, true) + 12;
+  const m = g.group();
+  m.rect(w, 17).attr({ x: r1(x - w / 2), y: r1(y - 12), rx: 8.5 }).addClass(`m-${mark}`);
+  m.plain(word).attr({ x: r1(x), y: r1(y + 1), 'text-anchor': 'middle' }).addClass('mt');
+}
+
+/** A value cell: plain, or the old value struck through and the new one emphasised. */
+function valueCell(g: Container, x: number, y: number, now: string, old: string | undefined): number {
+  if (old === undefined || old === now) {
+    g.plain(now).attr({ x, y });
+    return textWidth(now, 13);
+  }
+  const ow = textWidth(old, 13);
+  const arrow = ' → ';
+  const aw = textWidth(arrow, 13);
+  const nw = textWidth(now, 13, true);
+  g.rect(r1(ow + aw + nw + 10), 20).attr({ x: r1(x - 5), y: r1(y - 14.5), rx: 3 }).addClass('hl');
+  g.plain(old).attr({ x, y }).addClass('mu');
+  g.line(r1(x - 1), r1(y - 4.5), r1(x + ow + 1), r1(y - 4.5)).addClass('st');
+  g.plain(arrow).attr({ x: r1(x + ow), y });
+  g.plain(now).attr({ x: r1(x + ow + aw), y }).addClass('rw');
+  return ow + aw + nw + 5;
+}
+
+function endpointOld(before: Packet | undefined, p: Packet, side: 'src' | 'dst'): string | undefined {
+  if (!before) return undefined;
+  const port = side === 'src' ? 'sport' : 'dport';
+  if (before[side] === p[side] && before[port] === p[port]) return undefined;
+  return endpoint(before[side], before[port], before.proto);
+}
+
+/** Rows of the packet card; returns the height used. */
+function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number, y: number, w: number): number {
+  const rows = g.group();
+  let cy = y + 22;
+  const inner = w - 24;
+  const lx = x + 12;
+  if (s.kind === 'outcome' && s.outcome) {
+    const o = s.outcome;
+    const line = `${t(L, 'figure.outcome')}: ${t(L, `outcome.${o.outcome}`)}${o.errno ? ` (${o.errno})` : ''}`;
+    rows.plain(line).attr({ x: lx, y: cy }).addClass('b');
+    cy += 20;
+    if (o.retransmits) { rows.plain(t(L, 'figure.retransmit', { n: o.retransmits + 1 })).attr({ x: lx, y: cy }); cy += 20; }
+    rows.plain(`${t(L, 'figure.server-saw')}: ${o.server_saw ?? t(L, 'figure.nothing')}`).attr({ x: lx, y: cy });
+    cy += 20;
+    if (o.morePackets) { rows.plain(t(L, 'figure.more', { n: o.morePackets })).attr({ x: lx, y: cy }).addClass('mu'); cy += 20; }
+  } else {
+    const p = s.packet;
+    rows.plain(packetKind(L, p)).attr({ x: lx, y: cy }).addClass('b');
+    cy += 22;
+    const labels = [t(L, 'field.src'), t(L, 'field.dst')];
+    const colW = Math.max(...labels.map((l) => textWidth(l, 11))) + 14;
+    (['src', 'dst'] as const).forEach((side, i) => {
+      rows.plain(labels[i]).attr({ x: lx, y: cy }).addClass('s mu');
+      const port = side === 'src' ? 'sport' : 'dport';
+      valueCell(rows, lx + colW, cy, endpoint(p[side], p[port], p.proto), endpointOld(s.before, p, side));
+      cy += 22;
+    });
+    if (p.proto === 'icmp' && p.icmp?.inner) {
+      for (const ln of wrapText(`${t(L, 'figure.about')}: ${packetText(L, p.icmp.inner)}`, 11, inner)) {
+        rows.plain(ln).attr({ x: lx, y: cy }).addClass('s mu');
+        cy += 15;
+      }
+      cy += 4;
+    }
+    const refs = s.rules.map((r) => r.rule);
+    if (s.rule && !refs.some((r) => r.chain === s.rule!.chain && r.number === s.rule!.number)) refs.push(s.rule);
+    for (const r of refs) {
+      const head = ruleName(L, sim, r);
+      rows.plain(head).attr({ x: lx, y: cy }).addClass('s b');
+      cy += 15;
+      if (r.number !== 0) {
+        for (const ln of wrapText(r.text, 11, inner)) {
+          rows.plain(ln).attr({ x: lx, y: cy }).addClass('s');
+          cy += 15;
+        }
+      }
+      cy += 3;
+    }
+    for (const rw of s.rewrites.filter((x) => x.by === 'conntrack')) {
+      void rw;
+      rows.plain(t(L, 'figure.by-conntrack')).attr({ x: lx, y: cy }).addClass('s mu');
+      cy += 15;
+      break;
+    }
+  }
+  const h = cy - y - 4;
+  g.rect(r1(w), r1(h)).attr({ x, y, rx: 5 }).addClass('cd').back();
+  return h;
+}
+
+export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, theme: string | undefined): { svg: string; id: string; title: string } {
+  const S = svgjs();
+  const topo = topology(sim.scenario, L);
+  const total = story.steps.length;
+  const title = `${t(L, 'figure.step', { n: s.index, total })} · ${s.title}`;
+  const width = Math.max(topo.width, textWidth(title, 14, true) + 32, 420);
+  const d = S.SVG();
+  d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
+  const act = activeNodes(s, story, topo);
+  const quiet: string[] = [];
+  for (const [k, c] of topo.nodeClass) if (!act.nodes.has(k)) quiet.push(c);
+  for (const [k, c] of topo.linkClass) if (!act.links.has(k)) quiet.push(c);
+  // The topology is shifted when the title is wider than it.
+  const dx = r1((width - topo.width) / 2);
+  const over = d.group();
+  if (dx) over.attr({ transform: `translate(${dx} 0)` });
+
+  const path = act.path.filter((k) => topo.boxes.has(k));
+  if (s.kind === 'rewrite' || s.kind === 'drop') {
+    const b = topo.boxes.get(s.node);
+    if (b) over.rect(r1(b.w + 8), r1(b.h + 8)).attr({ x: r1(b.x - b.w / 2 - 4), y: r1(b.y - b.h / 2 - 4), rx: 10, fill: 'none' }).addClass('ac');
+  }
+  if (path.length >= 2) {
+    const pts: Array<[number, number]> = path.map((k) => { const b = topo.boxes.get(k) as Box; return [b.x, b.y]; });
+    const first = topo.boxes.get(path[0]) as Box;
+    const last = topo.boxes.get(path[path.length - 1]) as Box;
+    pts[0] = exitPoint(first, pts[1][0], pts[1][1]);
+    const before = pts[pts.length - 2];
+    // An ARP failure stops short of the segment: nobody took the packet.
+    pts[pts.length - 1] = s.link && !s.link.to ? exitPoint(last, before[0], before[1], 8) : exitPoint(last, before[0], before[1], 5);
+    const [ex, ey] = pts[pts.length - 1];
+    const [px, py] = before;
+    const len = Math.hypot(ex - px, ey - py) || 1;
+    const ux = (ex - px) / len;
+    const uy = (ey - py) / len;
+    const tip: [number, number] = [ex, ey];
+    pts[pts.length - 1] = [ex - ux * 9, ey - uy * 9];
+    over.polyline(pts.map(([a, b]) => [r1(a), r1(b)]).flat()).addClass(s.link && !s.link.to ? 'pk da' : 'pk');
+    over.polygon([[r1(tip[0]), r1(tip[1])], [r1(tip[0] - ux * 12 - uy * 6), r1(tip[1] - uy * 12 + ux * 6)], [r1(tip[0] - ux * 12 + uy * 6), r1(tip[1] - uy * 12 - ux * 6)]].flat()).addClass('ah');
+  }
+  if (s.mark && s.markAt) {
+    const b = topo.boxes.get(s.markAt);
+    const word = s.outcome ? t(L, `outcome.${s.outcome.outcome}`) : undefined;
+    if (b) drawMark(over, L, s.mark, b.x + b.w / 2 - 6, b.y - b.h / 2 - 4, word);
+  }
+  const cardH = drawCard(d, L, sim, s, 16, topo.height, width - 32);
+  const content = topo.markup.length && dx ? `<g transform="translate(${dx} 0)">${topo.markup}</g>` : topo.markup;
+  const css = quiet.length ? [`${quiet.map((c) => `#I .${c}`).join(',')}{opacity:.35}`] : [];
+  const { svg, id } = svgShell({ kind: 'step', content: content + innerMarkup(d as unknown as { node: Element }), width, height: topo.height + cardH + 14, title, desc: s.caption, theme, css });
+  return { svg, id, title };
+}

@@ -1,0 +1,89 @@
+/**
+ * Colours as CSS custom properties in one <style> per SVG, scoped to the
+ * figure's id (an inline SVG's <style> applies to the whole page). A light
+ * palette, a prefers-color-scheme: dark variant, and named themes. Nothing
+ * is told by colour alone: rewritten fields are struck through and marks
+ * carry words.
+ */
+import { createHash } from 'crypto';
+import { escapeHTML } from 'hexo-util';
+import { FONT_STACK } from './fonts';
+
+type Palette = Record<'bg' | 'fg' | 'mu' | 'ln' | 'nd' | 'rt' | 'pk' | 'rw' | 'dr' | 'ok' | 'hl' | 'bd', string>;
+
+const LIGHT: Palette = { bg: '#ffffff', fg: '#1f2328', mu: '#59636e', ln: '#8c959f', nd: '#f6f8fa', rt: '#ddf4ff', pk: '#0969da', rw: '#a0208c', dr: '#cf222e', ok: '#1a7f37', hl: '#fff8c5', bd: '#d0d7de' };
+const DARK: Palette = { bg: '#0d1117', fg: '#e6edf3', mu: '#9198a1', ln: '#6e7681', nd: '#161b22', rt: '#0c2d6b', pk: '#58a6ff', rw: '#f778ba', dr: '#ff7b72', ok: '#3fb950', hl: '#3b2f00', bd: '#3d444d' };
+const MONO_LIGHT: Palette = { bg: '#ffffff', fg: '#111111', mu: '#555555', ln: '#888888', nd: '#f2f2f2', rt: '#e0e0e0', pk: '#111111', rw: '#000000', dr: '#000000', ok: '#333333', hl: '#e8e8e8', bd: '#bbbbbb' };
+const MONO_DARK: Palette = { bg: '#111111', fg: '#f0f0f0', mu: '#aaaaaa', ln: '#888888', nd: '#1c1c1c', rt: '#2a2a2a', pk: '#f0f0f0', rw: '#ffffff', dr: '#ffffff', ok: '#cccccc', hl: '#333333', bd: '#555555' };
+const WARM_LIGHT: Palette = { bg: '#fffdf7', fg: '#2b2118', mu: '#6b5d4f', ln: '#a8998a', nd: '#f7f0e4', rt: '#fbe3c4', pk: '#b35900', rw: '#7a3db8', dr: '#c4261d', ok: '#2f7d32', hl: '#fff0b3', bd: '#e0d3c0' };
+
+export const THEMES: Record<string, { light: Palette; dark: Palette }> = {
+  default: { light: LIGHT, dark: DARK },
+  mono: { light: MONO_LIGHT, dark: MONO_DARK },
+  warm: { light: WARM_LIGHT, dark: DARK },
+  /** Always dark, whatever the reader's setting. */
+  dark: { light: DARK, dark: DARK },
+};
+
+function vars(p: Palette): string {
+  return Object.entries(p).map(([k, v]) => `--${k}:${v}`).join(';');
+}
+
+/** Shared rules; `#I` is replaced by the figure id. Class names are short: they repeat in every element. */
+const RULES = [
+  '#I{font-family:FONTS;font-size:13px}',
+  '#I text{fill:var(--fg)}',
+  '#I .bg{fill:var(--bg)}',
+  '#I .mu{fill:var(--mu)}',
+  '#I .b{font-weight:700}',
+  '#I .s{font-size:11px}',
+  '#I .t{font-size:14px;font-weight:700}',
+  '#I .ln{stroke:var(--ln);stroke-width:1.5;fill:none}',
+  '#I .nd{fill:var(--nd);stroke:var(--ln);stroke-width:1.2}',
+  '#I .rt{fill:var(--rt);stroke:var(--fg);stroke-width:1.5}',
+  '#I .cl{fill:var(--nd);stroke:var(--ln);stroke-width:1.2;stroke-dasharray:4 3}',
+  '#I .pk{stroke:var(--pk);stroke-width:3.5;fill:none;stroke-linejoin:round;stroke-linecap:round}',
+  '#I .ah{fill:var(--pk)}',
+  '#I .da{stroke-dasharray:7 5}',
+  '#I .ac{stroke:var(--pk);stroke-width:2.5}',
+  '#I .cd{fill:var(--bg);stroke:var(--bd);stroke-width:1}',
+  '#I .hl{fill:var(--hl);stroke:var(--rw);stroke-width:1.5;stroke-dasharray:3 2}',
+  '#I .rw{fill:var(--rw);font-weight:700}',
+  '#I .st{stroke:var(--fg);stroke-width:1.2}',
+  '#I .mk{stroke-width:1.5}',
+  '#I .m-drop{fill:var(--dr)}#I .m-rst{fill:var(--dr)}#I .m-icmp{fill:var(--rw)}#I .m-ok{fill:var(--ok)}',
+  '#I text.mt{fill:var(--bg);font-weight:700;font-size:11px}',
+  '#I .rh{fill:var(--hl)}',
+  '#I .gl{stroke:var(--bd);stroke-width:1}',
+];
+
+export function themeName(theme: string | undefined): string {
+  return theme && THEMES[theme] ? theme : 'default';
+}
+
+export function styleBlock(id: string, theme: string | undefined, extra: string[] = []): string {
+  const th = THEMES[themeName(theme)];
+  const css = [`#I{${vars(th.light)}}`, `@media (prefers-color-scheme:dark){#I{${vars(th.dark)}}}`, ...RULES, ...extra]
+    .join('')
+    .replace(/#I/g, `#${id}`)
+    .replace('FONTS', FONT_STACK);
+  return `<style>${css}</style>`;
+}
+
+/**
+ * The figure's outer <svg>: id from a hash of everything inside (so equal
+ * figures get equal ids and different figures never collide), viewBox and
+ * a width that scales down on a phone, role="img" with <title> and <desc>.
+ */
+export function svgShell(o: { content: string; width: number; height: number; title: string; desc: string; theme?: string; css?: string[]; kind: string }): { svg: string; id: string } {
+  const w = Math.ceil(o.width);
+  const h = Math.ceil(o.height);
+  const hash = createHash('sha256').update(`${o.kind}\0${themeName(o.theme)}\0${w}x${h}\0${o.title}\0${o.desc}\0${(o.css ?? []).join('')}\0${o.content}`).digest('hex');
+  const id = `nt-${hash.slice(0, 12)}`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" id="${id}" class="nat-trace-svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" style="width:100%;max-width:${w}px;height:auto" role="img" aria-labelledby="${id}-t ${id}-d">`
+    + `<title id="${id}-t">${escapeHTML(o.title)}</title><desc id="${id}-d">${escapeHTML(o.desc)}</desc>`
+    + styleBlock(id, o.theme, o.css)
+    + `<rect class="bg" width="${w}" height="${h}" rx="6"/>`
+    + o.content + '</svg>';
+  return { svg, id };
+}

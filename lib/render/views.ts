@@ -1,0 +1,249 @@
+/**
+ * The three whole-trace views: the rule table (chain, matchers, action,
+ * comment, in the rules' own dialect, the rules that acted marked), the
+ * sequence ladder (every packet on its wire, direct LAN packets drawn so they
+ * visibly pass the router by), and the summary (outcome, what the server saw,
+ * the conntrack entry).
+ */
+import type { SimResult } from '../index';
+import type { Story } from '../story';
+import type { Rule, Chain } from '../rules/model';
+import { BUILTIN_CHAINS } from '../rules/model';
+import { t, Lang } from '../story/i18n';
+import { packetText, nodeName, ruleName } from '../story/caption';
+import { svgjs, innerMarkup } from './dom';
+import { textWidth, wrapText } from './fonts';
+import { svgShell } from './theme';
+import { drawMark } from './step';
+
+const r1 = (n: number): number => Math.round(n * 10) / 10;
+type El = { node: Element };
+
+// --- rule table ---------------------------------------------------------------
+
+interface Cols { chain: string; matchers: string; action: string; comment: string }
+
+/** Split a rule's own text into the table's columns, keeping its syntax. */
+export function ruleColumns(r: Rule): Cols {
+  const text = r.source.text;
+  if (r.source.dialect === 'routeros') {
+    const toks = text.match(/[^\s=]+="(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+    const m: string[] = []; const a: string[] = []; let comment = ''; let chain = r.source.chainDisplay;
+    for (const tok of toks) {
+      const k = tok.split('=')[0];
+      if (tok === 'add' || tok.startsWith('/')) continue;
+      if (k === 'chain') chain = tok.slice(6);
+      else if (k === 'comment') comment = tok.slice(8).replace(/^"|"$/g, '');
+      else if (/^(action|to-addresses|to-ports|reject-with|jump-target|log-prefix|passthrough|address-list|address-list-timeout)$/.test(k)) a.push(tok);
+      else m.push(tok);
+    }
+    return { chain, matchers: m.join(' '), action: a.join(' '), comment };
+  }
+  const toks = text.match(/"(?:[^"\\]|\\.)*"|'[^']*'|\S+/g) ?? [];
+  const m: string[] = []; const a: string[] = []; let comment = ''; let chain = r.chain; let inAction = false;
+  for (let i = 0; i < toks.length; i++) {
+    const tok = toks[i];
+    if ((tok === '-A' || tok === '--append' || tok === '-I') && i + 1 < toks.length) { chain = toks[++i]; continue; }
+    if (tok === '-t' && i + 1 < toks.length) { i++; continue; }
+    if (tok === '-m' && toks[i + 1] === 'comment') { i++; continue; }
+    if (tok === '--comment' && i + 1 < toks.length) { comment = toks[++i].replace(/^["']|["']$/g, ''); continue; }
+    if (tok === '-j' || tok === '-g' || tok === '--jump') inAction = true;
+    (inAction ? a : m).push(tok);
+  }
+  return { chain, matchers: m.join(' '), action: a.join(' '), comment };
+}
+
+function orderedChains(sim: SimResult): Chain[] {
+  const out: Chain[] = [];
+  for (const table of ['filter', 'nat'] as const) {
+    const chains = sim.ruleset.tables[table] ?? {};
+    const hooks = BUILTIN_CHAINS[table] as string[];
+    const names = Object.keys(chains).sort((a, b) => {
+      const ia = hooks.indexOf(a); const ib = hooks.indexOf(b);
+      return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    for (const n of names) {
+      const c = chains[n];
+      if (c.rules.length || (c.policy && c.policy !== 'ACCEPT')) out.push(c);
+    }
+  }
+  return out;
+}
+
+export function renderRules(sim: SimResult, L: Lang, theme: string | undefined): { svg: string; id: string; title: string; desc: string; lines: string[] } {
+  const S = svgjs();
+  const acted = new Map<string, string>();
+  for (const e of sim.trace.steps) {
+    if ((e.kind === 'chain' || e.kind === 'drop') && e.rule) acted.set(`${e.rule.table}|${e.rule.chain}|${e.rule.number}`, e.verdict ?? 'DROP');
+  }
+  const chains = orderedChains(sim);
+  const heads = [t(L, 'figure.chain'), t(L, 'figure.matchers'), t(L, 'figure.action'), t(L, 'figure.comment')];
+  interface Row { chainHead?: string; cols?: Cols; n?: string; acted?: string }
+  const rows: Row[] = [];
+  for (const c of chains) {
+    const disp = c.displayName ?? c.name;
+    rows.push({ chainHead: `${c.table} · ${disp}${c.policy ? ` · ${t(L, 'figure.policy', { policy: c.policy })}` : ''}` });
+    c.rules.forEach((r) => {
+      const key = `${r.table}|${r.source.chainDisplay}|${r.source.number}`;
+      const n = sim.ruleset.dialect === 'routeros' && r.source.rosNumber !== undefined ? String(r.source.rosNumber) : String(r.source.number);
+      rows.push({ cols: ruleColumns(r), n, acted: acted.get(key) });
+    });
+    const pol = acted.get(`${c.table}|${disp}|0`);
+    if (pol) rows.push({ cols: { chain: disp, matchers: '', action: t(L, 'figure.policy', { policy: c.policy ?? 'ACCEPT' }), comment: '' }, n: '', acted: pol });
+  }
+  // Column widths from the measured text; matchers wrap past a limit.
+  const maxW = [160, 330, 260, 180];
+  const colW = heads.map((h, i) => Math.min(maxW[i], Math.max(textWidth(h, 11, true), ...rows.filter((r) => r.cols).map((r) => textWidth([r.cols!.chain, r.cols!.matchers, r.cols!.action, r.cols!.comment][i], 12))) + 14));
+  const numW = Math.max(24, ...rows.filter((r) => r.n).map((r) => textWidth(r.n!, 12) + 14));
+  const actW = textWidth(t(L, 'figure.acted'), 11, true) + 28;
+  const title = t(L, 'figure.rules');
+  const width = Math.max(16 + numW + colW.reduce((a, b) => a + b, 0) + actW + 16, textWidth(title, 14, true) + 32);
+  const d = S.SVG();
+  d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
+  let y = 44;
+  const xs: number[] = [];
+  let x = 16 + numW;
+  for (const w of colW) { xs.push(x); x += w; }
+  heads.forEach((h, i) => d.plain(h).attr({ x: r1(xs[i]), y: y + 12 }).addClass('s b mu'));
+  y += 20;
+  const lines: string[] = [];
+  if (!rows.length) { d.plain(t(L, 'figure.no-rules')).attr({ x: 16, y: y + 16 }).addClass('mu'); y += 26; }
+  for (const r of rows) {
+    if (r.chainHead) {
+      d.line(16, y + 2, r1(width - 16), y + 2).addClass('gl');
+      d.plain(r.chainHead).attr({ x: 16, y: y + 20 }).addClass('b');
+      lines.push(r.chainHead);
+      y += 28;
+      continue;
+    }
+    const c = r.cols!;
+    const cells = [c.chain, c.matchers, c.action, c.comment].map((v, i) => wrapText(v, 12, colW[i] - 12));
+    const h = Math.max(...cells.map((l) => l.length)) * 16 + 8;
+    const g = d.group();
+    if (r.acted) g.rect(r1(width - 32), h).attr({ x: 16, y: r1(y) }).addClass('rh');
+    g.plain(r.n ?? '').attr({ x: 20, y: r1(y + 16) }).addClass('mu');
+    cells.forEach((ls, i) => ls.forEach((ln, j) => g.plain(ln).attr({ x: r1(xs[i]), y: r1(y + 16 + j * 16) }).addClass(i === 3 ? 'mu' : i === 2 ? 'b' : '')));
+    if (r.acted) g.plain(`◀ ${t(L, 'figure.acted')}`).attr({ x: r1(width - 20), y: r1(y + 16), 'text-anchor': 'end' }).addClass('s b rw');
+    lines.push(`${r.n ? `${r.n}. ` : ''}${c.chain}: ${c.matchers} ${c.action}${c.comment ? ` (${c.comment})` : ''}${r.acted ? ` [${t(L, 'figure.acted')}: ${r.acted}]` : ''}`);
+    y += h + 2;
+  }
+  const desc = t(L, 'figure.rules-desc');
+  const { svg, id } = svgShell({ kind: 'rules', content: innerMarkup(d as unknown as El), width, height: y + 12, title, desc, theme });
+  return { svg, id, title, desc, lines };
+}
+
+// --- sequence ladder -------------------------------------------------------------
+
+export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: string | undefined): { svg: string; id: string; title: string; desc: string; lines: string[] } {
+  const S = svgjs();
+  const lanes: string[] = [story.client];
+  const add = (n?: string): void => { if (n && !lanes.includes(n)) lanes.push(n); };
+  add('router');
+  for (const s of story.steps) { add(s.link?.from); add(s.link?.to); }
+  const label = (s: (typeof story.steps)[number]): string => packetText(L, s.packet);
+  const laneIdx = new Map(lanes.map((l, i) => [l, i]));
+  let gap = 150;
+  for (const s of story.steps) {
+    if (!s.link?.to) continue;
+    const span = Math.abs((laneIdx.get(s.link.from) ?? 0) - (laneIdx.get(s.link.to) ?? 0)) || 1;
+    gap = Math.max(gap, (textWidth(label(s), 11) + 30) / span);
+  }
+  const names = lanes.map((n) => nodeName(L, sim, n));
+  const nameW = Math.max(...names.map((n) => textWidth(n, 13, true) + 20));
+  gap = Math.max(gap, nameW + 10);
+  const x0 = 16 + Math.max(nameW, 120) / 2;
+  const laneX = lanes.map((_, i) => x0 + i * gap);
+  const noteW = Math.max(220, ...story.steps.filter((s) => s.kind !== 'hop').map((s) => textWidth(`${s.index}. ${s.title}`, 11, true) + 24));
+  const width = laneX[laneX.length - 1] + Math.max(nameW, noteW) / 2 + 16;
+  const title = t(L, 'figure.sequence');
+  const d = S.SVG();
+  d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
+  const top = 44;
+  lanes.forEach((n, i) => {
+    d.rect(r1(nameW), 26).attr({ x: r1(laneX[i] - nameW / 2), y: top, rx: n === 'router' ? 8 : 4 }).addClass(n === 'router' ? 'rt' : 'nd');
+    d.plain(names[i]).attr({ x: r1(laneX[i]), y: top + 18, 'text-anchor': 'middle' }).addClass('b');
+  });
+  let y = top + 50;
+  const rowsG = d.group();
+  const gaps: Array<[number, number]> = [];
+  const lines: string[] = [];
+  for (const s of story.steps) {
+    if (s.kind === 'hop' && s.link?.to) {
+      const a = laneX[laneIdx.get(s.link.from) ?? 0];
+      const b = laneX[laneIdx.get(s.link.to) ?? 0];
+      const dir = Math.sign(b - a) || 1;
+      const direct = s.link.via === 'direct';
+      rowsG.plain(`${s.index}. ${label(s)}`).attr({ x: r1((a + b) / 2), y: r1(y - 6), 'text-anchor': 'middle' }).addClass('s');
+      rowsG.line(r1(a), r1(y), r1(b - dir * 9), r1(y)).addClass(direct ? 'pk da' : 'pk');
+      rowsG.polygon([[r1(b), r1(y)], [r1(b - dir * 12), r1(y - 6)], [r1(b - dir * 12), r1(y + 6)]].flat()).addClass('ah');
+      if (direct) {
+        // Lanes the direct packet passes over get a gap: it does not go through them.
+        for (let i = Math.min(laneIdx.get(s.link.from)!, laneIdx.get(s.link.to)!) + 1; i < Math.max(laneIdx.get(s.link.from)!, laneIdx.get(s.link.to)!); i++) gaps.push([laneX[i], y]);
+        rowsG.plain(`${t(L, 'figure.direct')} (${s.link.iface})`).attr({ x: r1((a + b) / 2), y: r1(y + 14), 'text-anchor': 'middle' }).addClass('s mu');
+        y += 10;
+      }
+      if (s.mark && s.mark !== 'ok' && s.markAt) drawMark(rowsG, L, s.mark, b + dir * 4, y - 12);
+      lines.push(`${s.index}. ${names[laneIdx.get(s.link.from) ?? 0]} → ${names[laneIdx.get(s.link.to) ?? 0]}: ${label(s)}${direct ? ` (${t(L, 'figure.direct')})` : ''}`);
+      y += 40;
+    } else {
+      const lane = laneX[laneIdx.get(s.kind === 'outcome' ? story.client : s.node) ?? 0];
+      const text = s.kind === 'outcome' ? `${s.index}. ${s.title}` : `${s.index}. ${s.title}`;
+      const sub = s.kind === 'rewrite' ? s.rewrites.map((r) => `${r.field} ${r.old} → ${r.new}`).join(', ')
+        : s.kind === 'drop' ? (s.rule ? ruleName(L, sim, s.rule) : s.drop?.reason ?? '')
+          : s.outcome?.retransmits ? t(L, 'figure.retransmit', { n: s.outcome.retransmits + 1 }) : (s.outcome?.errno ?? '');
+      const w = Math.max(textWidth(text, 11, true), textWidth(sub, 11)) + 16;
+      // Notes stay inside the figure even on the first or last lane.
+      const cx = Math.min(Math.max(lane, 8 + w / 2), width - 8 - w / 2);
+      rowsG.rect(r1(w), 36).attr({ x: r1(cx - w / 2), y: r1(y - 16), rx: 4 }).addClass('cd');
+      rowsG.plain(text).attr({ x: r1(cx), y: r1(y - 1), 'text-anchor': 'middle' }).addClass('s b');
+      rowsG.plain(sub).attr({ x: r1(cx), y: r1(y + 14), 'text-anchor': 'middle' }).addClass('s');
+      if (s.mark && s.mark !== 'ok') drawMark(rowsG, L, s.mark, cx + w / 2, y - 16, s.outcome ? t(L, `outcome.${s.outcome.outcome}`) : undefined);
+      lines.push(`${text}${sub ? `: ${sub}` : ''}`);
+      y += 50;
+    }
+  }
+  const life = d.group();
+  laneX.forEach((x) => life.line(r1(x), top + 26, r1(x), r1(y - 10)).addClass('ln'));
+  for (const [gx, gy] of gaps) life.rect(10, 22).attr({ x: r1(gx - 5), y: r1(gy - 11) }).addClass('bg');
+  life.back();
+  // The title stays first for readers of the markup.
+  d.findOne('text')?.front();
+  const desc = t(L, 'figure.sequence-desc', { nodes: names.join(', ') });
+  const { svg, id } = svgShell({ kind: 'sequence', content: innerMarkup(d as unknown as El), width, height: y, title, desc, theme });
+  return { svg, id, title, desc, lines };
+}
+
+// --- summary --------------------------------------------------------------------------
+
+export function renderSummary(sim: SimResult, story: Story, L: Lang, theme: string | undefined): { svg: string; id: string; title: string; desc: string; lines: string[] } {
+  const S = svgjs();
+  const tr = sim.trace;
+  const last = story.steps[story.steps.length - 1];
+  const o = last.outcome!;
+  const rows: Array<[string, string[]]> = [
+    [t(L, 'figure.outcome'), [`${t(L, `outcome.${tr.outcome}`)}${o.errno ? ` (${o.errno})` : ''}`]],
+    [t(L, 'figure.server-saw'), [tr.server_saw ?? t(L, 'figure.nothing')]],
+    [t(L, 'figure.conntrack'), tr.conntrack.length ? tr.conntrack : [t(L, 'figure.no-entry')]],
+  ];
+  const title = `${t(L, 'figure.summary')}: ${nodeName(L, sim, story.client)} → ${sim.scenario.trace.to.ip}:${sim.scenario.trace.to.port}/${sim.scenario.trace.proto}`;
+  const keyW = Math.max(...rows.map(([k]) => textWidth(k, 12, true))) + 20;
+  const width = Math.max(560, textWidth(title, 14, true) + 32);
+  const valW = width - 32 - keyW;
+  const d = S.SVG();
+  d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
+  let y = 50;
+  const lines: string[] = [];
+  for (const [k, vals] of rows) {
+    d.plain(k).attr({ x: 16, y: y + 4 }).addClass('b');
+    let yy = y + 4;
+    for (const v of vals) {
+      for (const ln of wrapText(v, 12, valW)) { d.plain(ln).attr({ x: r1(16 + keyW), y: r1(yy) }); yy += 17; }
+    }
+    lines.push(`${k}: ${vals.join('; ')}`);
+    y = yy + 10;
+  }
+  drawMark(d, L, last.mark ?? 'ok', width - 50, 22);
+  const desc = last.caption;
+  const { svg, id } = svgShell({ kind: 'summary', content: innerMarkup(d as unknown as El), width, height: y, title, desc, theme });
+  return { svg, id, title, desc, lines };
+}
