@@ -56,8 +56,9 @@ export function activeNodes(s: StoryStep, story: Story, topo: Topology): { nodes
 }
 
 /** The mark as a badge with a word (never colour alone). */
-export function drawMark(g: Container, L: Lang, mark: string, x: number, y: number, word = t(L, mark === 'drop' ? 'figure.dropped' : `figure.${mark}`)): void {
+export function drawMark(g: Container, L: Lang, mark: string, x: number, y: number, word = t(L, mark === 'drop' ? 'figure.dropped' : `figure.${mark}`), maxX = Infinity): void {
   const w = textWidth(word, 11, true) + 12;
+  x = Math.min(x, maxX - w / 2);
   const m = g.group();
   m.rect(w, 17).attr({ x: r1(x - w / 2), y: r1(y - 12), rx: 8.5 }).addClass(`m-${mark}`);
   m.plain(word).attr({ x: r1(x), y: r1(y + 1), 'text-anchor': 'middle' }).addClass('mt');
@@ -191,7 +192,7 @@ export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, 
   if (s.mark && s.markAt) {
     const b = topo.boxes.get(s.markAt);
     const word = s.outcome ? t(L, `outcome.${s.outcome.outcome}`) : undefined;
-    if (b) drawMark(over, L, s.mark, b.x + b.w / 2 - 6, b.y - b.h / 2 - 4, word);
+    if (b) drawMark(over, L, s.mark, b.x + b.w / 2 - 6, b.y - b.h / 2 - 4, word, width - dx - 4);
   }
   const cardH = drawCard(d, L, sim, s, 16, topo.height, width - 32);
   const content = topo.markup.length && dx ? `<g transform="translate(${dx} 0)">${topo.markup}</g>` : topo.markup;

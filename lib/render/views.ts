@@ -80,8 +80,13 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
   const heads = [t(L, 'figure.chain'), t(L, 'figure.matchers'), t(L, 'figure.action'), t(L, 'figure.comment')];
   interface Row { chainHead?: string; cols?: Cols; n?: string; acted?: string }
   const rows: Row[] = [];
+  // RouterOS dstnat is both nat PREROUTING and OUTPUT: show its rules once.
+  const seen = new Set<string>();
   for (const c of chains) {
     const disp = c.displayName ?? c.name;
+    const keys = c.rules.map((r) => `${r.table}|${r.source.line}|${r.source.text}`);
+    if (keys.length && keys.every((k) => seen.has(k))) continue;
+    keys.forEach((k) => seen.add(k));
     rows.push({ chainHead: `${c.table} · ${disp}${c.policy ? ` · ${t(L, 'figure.policy', { policy: c.policy })}` : ''}` });
     c.rules.forEach((r) => {
       const key = `${r.table}|${r.source.chainDisplay}|${r.source.number}`;

@@ -1,0 +1,102 @@
+/**
+ * `nat-trace render FILE [--lang zh-TW] [--show steps|rules|sequence|summary|all] [--step N] -o DIR`:
+ * the figures of one scenario as SVG files plus an index.html showing them
+ * all, through the same renderFigures/figureHtml the Hexo tag uses.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { basename, extname, join } from 'path';
+import { runScenario } from '../index';
+import { NatTraceError } from '../errors';
+import { renderFigures, figureHtml, FigureOptions, RenderedFigure } from './index';
+import { resolveLang } from '../story/i18n';
+
+const KINDS = ['steps', 'rules', 'sequence', 'summary'] as const;
+const USAGE = 'usage: nat-trace render FILE [--lang en|zh-TW] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] -o DIR';
+
+interface Args { file?: string; lang: string; show: FigureOptions['show']; steps?: number[]; out?: string; theme?: string }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { lang: 'en', show: ['steps'] };
+  const need = (i: number, opt: string): string => {
+    if (i >= argv.length || argv[i].startsWith('-') && argv[i] !== '-') throw new NatTraceError(`${opt} needs a value`, { token: opt });
+    return argv[i];
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x === '--lang') a.lang = need(++i, x);
+    else if (x === '--theme') a.theme = need(++i, x);
+    else if (x === '-o' || x === '--out') a.out = need(++i, x);
+    else if (x === '--show') {
+      const v = need(++i, x).split(',').map((s) => s.trim());
+      if (v.includes('all')) a.show = [...KINDS];
+      else {
+        const bad = v.find((s) => !(KINDS as readonly string[]).includes(s));
+        if (bad) throw new NatTraceError(`--show: unknown view "${bad}"`, { token: bad, expected: 'steps, rules, sequence, summary or all' });
+        a.show = v as FigureOptions['show'];
+      }
+    } else if (x === '--step' || x === '--steps') {
+      const v = need(++i, x);
+      const steps: number[] = [];
+      for (const part of v.split(',')) {
+        const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+        if (!m) throw new NatTraceError(`${x}: "${part}" is not a step number`, { token: part, expected: 'N, N-M or a comma list' });
+        for (let n = Number(m[1]); n <= Number(m[2] ?? m[1]); n++) steps.push(n);
+      }
+      a.steps = steps;
+    } else if (x.startsWith('-') && x !== '-') throw new NatTraceError(`unknown option ${x}`, { token: x });
+    else if (a.file === undefined) a.file = x;
+    else throw new NatTraceError(`only one FILE can be rendered at a time (got "${x}" too)`, { token: x });
+  }
+  return a;
+}
+
+function fileName(f: RenderedFigure): string {
+  return f.kind === 'step' ? `step-${String(f.step).padStart(2, '0')}.svg` : `${f.kind}.svg`;
+}
+
+export async function renderCommand(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`nat-trace render: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!args.file || !args.out) {
+    process.stderr.write(`nat-trace render: ${!args.file ? 'no FILE given' : 'no output folder (-o DIR)'}\n${USAGE}\n`);
+    return 2;
+  }
+  const file = args.file;
+  const label = file === '-' ? '<stdin>' : file;
+  try {
+    const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    const sim = runScenario(text, { file: label });
+    const figs = renderFigures(sim, { lang: args.lang, show: args.show, steps: args.steps, theme: args.theme });
+    if (args.steps && args.show.includes('steps')) {
+      const have = figs.filter((f) => f.kind === 'step').map((f) => f.step);
+      const missing = args.steps.filter((s) => !have.includes(s));
+      if (missing.length) throw new NatTraceError(`step ${missing.join(', ')} does not exist`, { token: String(missing[0]), expected: 'a step number of this trace' });
+    }
+    mkdirSync(args.out, { recursive: true });
+    for (const f of figs) writeFileSync(join(args.out, fileName(f)), f.svg + '\n');
+    const body = figureHtml(figs, { mode: 'file', src: fileName, lang: args.lang });
+    const title = sim.scenario.title ?? basename(file, extname(file));
+    const L = resolveLang(args.lang);
+    const page = `<!DOCTYPE html>\n<html lang="${L}">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${escapeText(title)}</title>\n<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}figure{margin:2rem 0}figcaption{margin-top:.4rem}@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}}</style>\n</head>\n<body>\n<h1>${escapeText(title)}</h1>\n${body}</body>\n</html>\n`;
+    writeFileSync(join(args.out, 'index.html'), page);
+    process.stdout.write(`${label}: ${figs.length} figure${figs.length === 1 ? '' : 's'} written to ${args.out} (${figs.map(fileName).join(', ')}, index.html)\n`);
+    return 0;
+  } catch (e) {
+    let msg: string;
+    if (e instanceof NatTraceError) { if (!e.file) e.file = label; msg = e.format(); } else {
+      const err = e as NodeJS.ErrnoException;
+      msg = err && err.code === 'ENOENT' ? `${label}: no such file` : `${label}: internal error: ${err && err.message ? err.message : String(e)}`;
+    }
+    process.stderr.write(`error: ${msg}\n`);
+    return 1;
+  }
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
