@@ -47,7 +47,7 @@ function nodePath(s: StoryStep, topo: Topology): string[] {
 export function activeNodes(s: StoryStep, story: Story, topo: Topology): { nodes: Set<string>; links: Set<string>; path: string[] } {
   const path = nodePath(s, topo);
   const nodes = new Set(path);
-  if (s.kind === 'rewrite' || s.kind === 'drop') nodes.add(s.node);
+  if (s.kind === 'rewrite' || s.kind === 'drop' || s.kind === 'local') nodes.add(s.node);
   if (s.kind === 'outcome') { nodes.add(story.client); if (story.server) nodes.add(story.server); }
   if (s.markAt) nodes.add(s.markAt);
   const links = new Set<string>();
@@ -167,7 +167,7 @@ export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, 
   if (dx) over.attr({ transform: `translate(${dx} 0)` });
 
   const path = act.path.filter((k) => topo.boxes.has(k));
-  if (s.kind === 'rewrite' || s.kind === 'drop') {
+  if (s.kind === 'rewrite' || s.kind === 'drop' || s.kind === 'local') {
     const b = topo.boxes.get(s.node);
     if (b) over.rect(r1(b.w + 8), r1(b.h + 8)).attr({ x: r1(b.x - b.w / 2 - 4), y: r1(b.y - b.h / 2 - 4), rx: 10, fill: 'none' }).addClass('ac');
   }

@@ -174,8 +174,9 @@ function outcomeCaption(L: Lang, s: StoryStep, sim: SimResult, story: Story): st
 export function stepCaption(L: Lang, s: StoryStep, sim: SimResult, story: Story): string {
   switch (s.kind) {
     case 'hop': return hopCaption(L, s, sim);
-    case 'rewrite': return rewriteCaption(L, s, sim);
-    case 'drop': return dropCaption(L, s, sim);
+    case 'rewrite':
+    case 'local': return rewriteCaption(L, s, sim);
+    case 'drop': return s.drop ? dropCaption(L, s, sim) : t(L, 'drop.generic', { node: nodeName(L, sim, s.node), reason: '' });
     default: return outcomeCaption(L, s, sim, story);
   }
 }
@@ -190,6 +191,7 @@ export function stepTitle(L: Lang, s: StoryStep, sim: SimResult): string {
       return t(L, 'title.rewrite', { ...v, fields: sides });
     }
     case 'drop': return t(L, 'title.drop', v);
+    case 'local': return t(L, 'title.local', v);
     default: return t(L, 'title.outcome', { ...v, outcome: t(L, `outcome.${s.outcome!.outcome}`) });
   }
 }

@@ -12,7 +12,8 @@ import type { Hook } from '../rules/model';
 import { resolveLang, Lang } from './i18n';
 import { stepCaption, stepTitle } from './caption';
 
-export type StepKind = 'hop' | 'rewrite' | 'drop' | 'outcome';
+/** 'local': the router takes the packet itself (a service on the router) without rewriting it. */
+export type StepKind = 'hop' | 'rewrite' | 'local' | 'drop' | 'outcome';
 export type Mark = 'drop' | 'rst' | 'icmp' | 'ok';
 export type Field = 'src' | 'sport' | 'dst' | 'dport';
 
@@ -132,8 +133,16 @@ function newDraft(kind: StepKind, node: string, e: TraceEvent): Draft {
 function packetSteps(evs: TraceEvent[], out: Draft[]): void {
   let cur: Draft | null = null;
   const close = (): void => {
-    if (cur && cur.events.length) out.push(cur);
+    const c = cur as Draft | null;
     cur = null;
+    if (!c || !c.events.length) return;
+    if (c.kind === 'hop' && !c.link) {
+      // Router work that sent nothing on: the router took it, or it belongs to the step before.
+      if (c.local || c.receiver) { c.kind = 'local'; c.node = c.receiver?.node ?? c.node; }
+      else if (out.length) { const prev = out[out.length - 1]; prev.events.push(...c.events); prev.rules.push(...c.rules); return; }
+      else c.kind = 'drop';
+    }
+    out.push(c);
   };
   const last = (): Draft | undefined => cur ?? out[out.length - 1];
   for (const e of evs) {
