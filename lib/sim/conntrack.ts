@@ -38,6 +38,8 @@ export interface ConnEntry {
   tcpState: TcpCtState;
   /** Simulated ms of the first packet; UDP's "stream" check needs it. */
   created: number;
+  /** Removed from the table by nf_ct_kill. */
+  killed?: boolean;
 }
 
 export function tupleOf(p: Packet): Tuple {
@@ -129,11 +131,15 @@ export class ConntrackTable {
       const col = S.indexOf(e.tcpState);
       const next = (r.dir === 'ORIGINAL' ? TCP_ORIG : TCP_REPLY)[idx][col];
       if (next === sIV) return false;
-      if (next !== sIG) {
-        const old = e.tcpState;
-        e.tcpState = next;
+      const old = e.tcpState;
+      if (next !== sIG) e.tcpState = next;
+      if (!e.seenReply) {
+        // "If only reply is a RST ... delete the conntrack immediately" (nf_conntrack_tcp_packet).
+        // The packet itself goes on with its entry (and its NAT binding).
+        if (p.flags?.rst) this.kill(e);
+      } else if (!e.assured && (old === 'SYN_RECV' || old === 'ESTABLISHED') && e.tcpState === 'ESTABLISHED') {
         // ASSURED once the handshake's ACK moves SYN_RECV (or ESTABLISHED) to ESTABLISHED.
-        if (!e.assured && (old === 'SYN_RECV' || old === 'ESTABLISHED') && next === 'ESTABLISHED') e.assured = true;
+        e.assured = true;
       }
     } else if (r.dir === 'REPLY' || e.seenReply) {
       // udp_packet: a flow still active 2 s after it began is a stream: ASSURED.
@@ -145,12 +151,24 @@ export class ConntrackTable {
 
   /** __nf_conntrack_confirm: the first packet left its last hook accepted. */
   confirm(e: ConnEntry): void {
-    if (e.confirmed) return;
+    if (e.confirmed || e.killed) return;
     // A clash with an existing entry would drop the packet; one trace has none.
     e.confirmed = true;
     this.entries.push(e);
     this.byTuple.set(key(e.proto, e.orig), { entry: e, dir: 'ORIGINAL' });
     this.byTuple.set(key(e.proto, e.reply), { entry: e, dir: 'REPLY' });
+  }
+
+  /** nf_ct_kill: out of the table; packets holding it keep their reference. */
+  kill(e: ConnEntry): void {
+    e.killed = true;
+    if (!e.confirmed) return;
+    const i = this.entries.indexOf(e);
+    if (i >= 0) this.entries.splice(i, 1);
+    for (const t of [e.orig, e.reply]) {
+      const k = key(e.proto, t);
+      if (this.byTuple.get(k)?.entry === e) this.byTuple.delete(k);
+    }
   }
 
   /** Is `t` already somebody's reply tuple (nf_nat_used_tuple)? */

@@ -17,6 +17,8 @@ export interface Flight {
   ttl: number;
   /** The conntrack entry the packet carries after the router (skb->_nfct). */
   ct?: { entry: ConnEntry; dir: Dir };
+  /** Sent by the router's own stack (not forwarded): its errors go back to a local socket. */
+  local?: boolean;
 }
 
 export interface SimNode {

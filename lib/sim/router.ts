@@ -226,7 +226,9 @@ export class Router implements SimNode {
   }
 
   private confirm(s: PathState): void {
-    if (s.ct && !s.related && !s.ct.entry.confirmed) this.conntrack.confirm(s.ct.entry);
+    // Only the packet that created the entry confirms it: a REJECT's RST or ICMP error
+    // carries the entry in the other direction, and the entry dies with the dropped packet.
+    if (s.ct && !s.related && s.ct.dir === 'ORIGINAL' && !s.ct.entry.confirmed) this.conntrack.confirm(s.ct.entry);
   }
 
   // --- the paths --------------------------------------------------------------
@@ -276,6 +278,7 @@ export class Router implements SimNode {
 
   /** ip_local_out for what the router itself sends. `attached`: REJECT's packets carry the offender's entry. */
   localOut(f: Flight, attached?: { ct: CtResult; related: boolean }): void {
+    f.local = true;
     let r = this.fib.lookup(f.pkt.dst);
     if (!r) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return; }
     const s: PathState = { f, related: false, outIface: r.dev, nextHop: r.nextHop };
@@ -339,7 +342,8 @@ export class Router implements SimNode {
   }
 
   linkFailure(f: Flight): void {
-    if (this.fib.isLocal(f.pkt.src) && f.pkt.proto !== 'icmp') {
+    // A forwarded packet may carry a router address after SNAT: what decides is who sent it.
+    if (f.local && f.pkt.proto !== 'icmp') {
       this.stack.localLinkFailure(f);
       return;
     }
