@@ -1,0 +1,98 @@
+'use strict';
+// `npm run test:kernel` (root): every corpus scenario, in each dialect it is
+// written in, built in network namespaces and run against the real kernel.
+// A result that differs from the recorded fixture fails; a scenario with no
+// fixture yet is recorded. NAT_TRACE_RECORD=1 re-records every fixture.
+// The simulator's agreement with the kernel is printed at the end (the
+// default suite, test/fixtures.test.js, holds the simulator to the fixtures).
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { runInKernel, simulateText, scenarioText, missingTools } = require('./harness');
+const { SCENARIOS, DIALECTS, corpusFiles, readFixture, writeFixture, comparable } = require('./corpus');
+
+const RECORD = process.env.NAT_TRACE_RECORD === '1';
+const ONLY = process.env.NAT_TRACE_ONLY; // a substring of scenario file names, for a quick rerun
+const CONCURRENCY = Number(process.env.NAT_TRACE_JOBS || 4);
+
+describe('kernel conformance (network namespaces)', function () {
+  const files = corpusFiles().filter((f) => !ONLY || f.includes(ONLY));
+  const results = new Map(); // "file dialect" -> { kernel, error }
+  const agreement = { same: 0, total: 0, differ: [] };
+
+  before(async function () {
+    const missing = missingTools();
+    if (missing.length) {
+      console.log(`    kernel suite skipped: needs ${missing.join(', ')}`);
+      this.skip();
+    }
+    const jobs = [];
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(SCENARIOS, f), 'utf8');
+      for (const d of DIALECTS) {
+        const sc = scenarioText(text, d);
+        if (sc !== undefined) jobs.push({ f, d, sc });
+      }
+    }
+    // Each lab lives in its own namespaces, so several run side by side.
+    let next = 0;
+    const worker = async () => {
+      while (next < jobs.length) {
+        const j = jobs[next++];
+        try {
+          results.set(`${j.f} ${j.d}`, { kernel: await runInKernel(j.sc), sc: j.sc });
+        } catch (e) {
+          results.set(`${j.f} ${j.d}`, { error: e, sc: j.sc });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  });
+
+  after(function () {
+    if (!agreement.total) return;
+    const pct = ((100 * agreement.same) / agreement.total).toFixed(1);
+    console.log(`\n    simulator agrees with the kernel on ${agreement.same}/${agreement.total} runs (${pct}%)`);
+    for (const d of agreement.differ) console.log(`      differs: ${d}`);
+  });
+
+  for (const f of files) {
+    it(`${f}: the kernel gives the recorded answer in every dialect`, function () {
+      const fixture = readFixture(f) || {};
+      const fresh = { scenario: `test/scenarios/${f}`, recorded: { kernel: os.release(), date: new Date().toISOString().slice(0, 10) } };
+      const problems = [];
+      let changed = false;
+      for (const d of DIALECTS) {
+        const r = results.get(`${f} ${d}`);
+        if (!r) continue;
+        if (r.error) throw r.error;
+        const kernel = r.kernel;
+        fresh[d] = kernel;
+        const sim = comparable(simulateText(r.sc));
+        agreement.total++;
+        if (JSON.stringify(sim) === JSON.stringify(comparable(kernel))) agreement.same++;
+        else agreement.differ.push(`${f} [${d}] kernel ${JSON.stringify(comparable(kernel))} sim ${JSON.stringify(sim)}`);
+        if (!fixture[d] || RECORD) {
+          changed = changed || JSON.stringify(fixture[d]) !== JSON.stringify(kernel);
+          continue;
+        }
+        try {
+          assert.deepStrictEqual(comparable(kernel), comparable(fixture[d]));
+        } catch {
+          problems.push(`[${d}] kernel now ${JSON.stringify(comparable(kernel))}, fixture ${JSON.stringify(comparable(fixture[d]))}`);
+        }
+      }
+      if (changed) writeFixture(f, { ...fixture, ...fresh, recorded: fresh.recorded });
+      // Both dialects state one policy, so the kernel must answer them alike.
+      if (fresh.iptables && fresh.routeros) {
+        try {
+          assert.deepStrictEqual(comparable(fresh.routeros), comparable(fresh.iptables));
+        } catch {
+          problems.push(`RouterOS translation and iptables rules differ in the kernel: routeros ${JSON.stringify(comparable(fresh.routeros))}, iptables ${JSON.stringify(comparable(fresh.iptables))}`);
+        }
+      }
+      assert.deepStrictEqual(problems, []);
+    });
+  }
+});
