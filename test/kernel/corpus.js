@@ -33,4 +33,19 @@ function comparable(r) {
   return { outcome: r.outcome, server_saw: r.server_saw, conntrack: [...r.conntrack].sort() };
 }
 
-module.exports = { ROOT, SCENARIOS, FIXTURES, DIALECTS, corpusFiles, fixturePath, readFixture, writeFixture, comparable };
+/**
+ * Two results in comparable form; where the simulator says NAT picked a random
+ * port (`sim.randomPort`, see harness.simulateText), that port is masked on both.
+ */
+function comparePair(sim, a, b) {
+  const { maskRandomPorts } = require('./harness');
+  let x = comparable(a);
+  let y = comparable(b);
+  if (sim && sim.randomPort) {
+    x = maskRandomPorts(x, sim.randomPort);
+    y = maskRandomPorts(y, sim.randomPort);
+  }
+  return [x, y];
+}
+
+module.exports = { ROOT, SCENARIOS, FIXTURES, DIALECTS, corpusFiles, fixturePath, readFixture, writeFixture, comparable, comparePair };
