@@ -93,7 +93,9 @@ function layout(sc: Scenario, L: Lang): Topology {
     }
   }
   const rName = sc.router.label ?? sc.router.name;
-  const rW = Math.max(textWidth(rName, 14, true), textWidth(sc.router.name, 11)) + 28;
+  // Second line: the router's name under its label, else the word "router" in the figure's language.
+  const rSub = sc.router.label ? sc.router.name : t(L, 'figure.router');
+  const rW = Math.max(textWidth(rName, 14, true), textWidth(rSub, 11)) + 28;
   const rH = 46;
   const sideInfo = ([-1, 1] as const).map((side) => {
     const ss = segs.filter((s) => s.side === side);
@@ -179,7 +181,7 @@ function layout(sc: Scenario, L: Lang): Topology {
     } else if (b.shape === 'router') {
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 8 }).addClass('rt');
       g.plain(rName).attr({ x: r1(b.x), y: r1(b.y - 2), 'text-anchor': 'middle' }).addClass('t');
-      g.plain(sc.router.label ? sc.router.name : 'router').attr({ x: r1(b.x), y: r1(b.y + 14), 'text-anchor': 'middle' }).addClass('s mu');
+      g.plain(rSub).attr({ x: r1(b.x), y: r1(b.y + 14), 'text-anchor': 'middle' }).addClass('s mu');
     } else {
       const h = segs.flatMap((s) => s.hosts).find((x) => x.key === k);
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 4 }).addClass('nd');

@@ -98,8 +98,8 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
   }
   // Column widths from the measured text; matchers wrap past a limit.
   const maxW = [160, 330, 260, 180];
-  const colW = heads.map((h, i) => Math.min(maxW[i], Math.max(textWidth(h, 11, true), ...rows.filter((r) => r.cols).map((r) => textWidth([r.cols!.chain, r.cols!.matchers, r.cols!.action, r.cols!.comment][i], 12))) + 14));
-  const numW = Math.max(24, ...rows.filter((r) => r.n).map((r) => textWidth(r.n!, 12) + 14));
+  const colW = heads.map((h, i) => Math.min(maxW[i], Math.max(textWidth(h, 11, true), ...rows.filter((r) => r.cols).map((r) => textWidth([r.cols!.chain, r.cols!.matchers, r.cols!.action, r.cols!.comment][i], 13, i === 2))) + 14));
+  const numW = Math.max(24, ...rows.filter((r) => r.n).map((r) => textWidth(r.n!, 13) + 14));
   const actW = textWidth(t(L, 'figure.acted'), 11, true) + 28;
   const title = t(L, 'figure.rules');
   const width = Math.max(16 + numW + colW.reduce((a, b) => a + b, 0) + actW + 16, textWidth(title, 14, true) + 32);
@@ -122,7 +122,7 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
       continue;
     }
     const c = r.cols!;
-    const cells = [c.chain, c.matchers, c.action, c.comment].map((v, i) => wrapText(v, 12, colW[i] - 12));
+    const cells = [c.chain, c.matchers, c.action, c.comment].map((v, i) => wrapText(v, 13, colW[i] - 12, i === 2));
     const h = Math.max(...cells.map((l) => l.length)) * 16 + 8;
     const g = d.group();
     if (r.acted) g.rect(r1(width - 32), h).attr({ x: 16, y: r1(y) }).addClass('rh');
@@ -231,7 +231,7 @@ export function renderSummary(sim: SimResult, story: Story, L: Lang, theme: stri
     [t(L, 'figure.conntrack'), tr.conntrack.length ? tr.conntrack : [t(L, 'figure.no-entry')]],
   ];
   const title = `${t(L, 'figure.summary')}: ${nodeName(L, sim, story.client)} → ${sim.scenario.trace.to.ip}:${sim.scenario.trace.to.port}/${sim.scenario.trace.proto}`;
-  const keyW = Math.max(...rows.map(([k]) => textWidth(k, 12, true))) + 20;
+  const keyW = Math.max(...rows.map(([k]) => textWidth(k, 13, true))) + 20;
   const width = Math.max(560, textWidth(title, 14, true) + 32);
   const valW = width - 32 - keyW;
   const d = S.SVG();
@@ -242,7 +242,7 @@ export function renderSummary(sim: SimResult, story: Story, L: Lang, theme: stri
     d.plain(k).attr({ x: 16, y: y + 4 }).addClass('b');
     let yy = y + 4;
     for (const v of vals) {
-      for (const ln of wrapText(v, 12, valW)) { d.plain(ln).attr({ x: r1(16 + keyW), y: r1(yy) }); yy += 17; }
+      for (const ln of wrapText(v, 13, valW)) { d.plain(ln).attr({ x: r1(16 + keyW), y: r1(yy) }); yy += 17; }
     }
     lines.push(`${k}: ${vals.join('; ')}`);
     y = yy + 10;
