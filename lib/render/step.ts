@@ -60,7 +60,7 @@ export function drawMark(g: Container, L: Lang, mark: string, x: number, y: numb
   const w = textWidth(word, 11, true) + 12;
   x = Math.min(x, maxX - w / 2);
   const m = g.group();
-  m.rect(w, 17).attr({ x: r1(x - w / 2), y: r1(y - 12), rx: 8.5 }).addClass(`m-${mark}`);
+  m.rect(w, 17).attr({ x: r1(x - w / 2), y: r1(y - 12), rx: 8.5, 'data-box': 1 }).addClass(`m-${mark}`);
   m.plain(word).attr({ x: r1(x), y: r1(y + 1), 'text-anchor': 'middle' }).addClass('mt');
 }
 
@@ -74,11 +74,13 @@ function valueCell(g: Container, x: number, y: number, now: string, old: string 
   const arrow = ' → ';
   const aw = textWidth(arrow, 13);
   const nw = textWidth(now, 13, true);
-  g.rect(r1(ow + aw + nw + 10), 20).attr({ x: r1(x - 5), y: r1(y - 14.5), rx: 3 }).addClass('hl');
-  g.plain(old).attr({ x, y }).addClass('mu');
-  g.line(r1(x - 1), r1(y - 4.5), r1(x + ow + 1), r1(y - 4.5)).addClass('st');
-  g.plain(arrow).attr({ x: r1(x + ow), y });
-  g.plain(now).attr({ x: r1(x + ow + aw), y }).addClass('rw');
+  // One group: the highlight is the box of the three texts.
+  const c = g.group();
+  c.rect(r1(ow + aw + nw + 10), 20).attr({ x: r1(x - 5), y: r1(y - 14.5), rx: 3, 'data-box': 1 }).addClass('hl');
+  c.plain(old).attr({ x, y }).addClass('mu');
+  c.line(r1(x - 1), r1(y - 4.5), r1(x + ow + 1), r1(y - 4.5)).addClass('st');
+  c.plain(arrow).attr({ x: r1(x + ow), y });
+  c.plain(now).attr({ x: r1(x + ow + aw), y }).addClass('rw');
   return ow + aw + nw + 5;
 }
 
@@ -145,7 +147,7 @@ function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number
     }
   }
   const h = cy - y - 4;
-  g.rect(r1(w), r1(h)).attr({ x, y, rx: 5 }).addClass('cd').back();
+  rows.rect(r1(w), r1(h)).attr({ x, y, rx: 5, 'data-box': 1 }).addClass('cd').back();
   return h;
 }
 

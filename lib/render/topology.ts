@@ -172,19 +172,19 @@ function layout(sc: Scenario, L: Lang): Topology {
     if (b.shape === 'cloud') {
       const w = b.w / 2;
       const h = b.h / 2;
-      g.path(`M${r1(b.x - w + 10)} ${r1(b.y + h)}a${r1(h * 0.7)} ${r1(h * 0.7)} 0 0 1 -2 ${r1(-h * 1.1)}a${r1(w * 0.45)} ${r1(h * 0.8)} 0 0 1 ${r1(w * 0.8)} ${r1(-h * 0.7)}a${r1(w * 0.5)} ${r1(h * 0.8)} 0 0 1 ${r1(w * 0.95)} ${r1(h * 0.2)}a${r1(h * 0.7)} ${r1(h * 0.7)} 0 0 1 ${r1(w * 0.05)} ${r1(h * 1.6)}z`).addClass('cl');
+      g.path(`M${r1(b.x - w + 10)} ${r1(b.y + h)}a${r1(h * 0.7)} ${r1(h * 0.7)} 0 0 1 -2 ${r1(-h * 1.1)}a${r1(w * 0.45)} ${r1(h * 0.8)} 0 0 1 ${r1(w * 0.8)} ${r1(-h * 0.7)}a${r1(w * 0.5)} ${r1(h * 0.8)} 0 0 1 ${r1(w * 0.95)} ${r1(h * 0.2)}a${r1(h * 0.7)} ${r1(h * 0.7)} 0 0 1 ${r1(w * 0.05)} ${r1(h * 1.6)}z`).attr('data-box', 1).addClass('cl');
       g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y + 5), 'text-anchor': 'middle' }).addClass('s b');
     } else if (b.shape === 'switch') {
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 3 }).addClass('nd');
       // The subnet goes above the switch: packet arrows cross the box itself.
       g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y - b.h / 2 - 5), 'text-anchor': 'middle' }).addClass('s mu');
     } else if (b.shape === 'router') {
-      g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 8 }).addClass('rt');
+      g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 8, 'data-box': 1 }).addClass('rt');
       g.plain(rName).attr({ x: r1(b.x), y: r1(b.y - 2), 'text-anchor': 'middle' }).addClass('t');
       g.plain(rSub).attr({ x: r1(b.x), y: r1(b.y + 14), 'text-anchor': 'middle' }).addClass('s mu');
     } else {
       const h = segs.flatMap((s) => s.hosts).find((x) => x.key === k);
-      g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 4 }).addClass('nd');
+      g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 4, 'data-box': 1 }).addClass('nd');
       g.plain(h?.l1 ?? k).attr({ x: r1(b.x), y: r1(b.y - 3), 'text-anchor': 'middle' }).addClass('b');
       g.plain(h?.l2 ?? '').attr({ x: r1(b.x), y: r1(b.y + 13), 'text-anchor': 'middle' }).addClass('s mu');
     }

@@ -125,9 +125,10 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
     const cells = [c.chain, c.matchers, c.action, c.comment].map((v, i) => wrapText(v, 13, colW[i] - 12, i === 2));
     const h = Math.max(...cells.map((l) => l.length)) * 16 + 8;
     const g = d.group();
-    if (r.acted) g.rect(r1(width - 32), h).attr({ x: 16, y: r1(y) }).addClass('rh');
-    g.plain(r.n ?? '').attr({ x: 20, y: r1(y + 16) }).addClass('mu');
-    cells.forEach((ls, i) => ls.forEach((ln, j) => g.plain(ln).attr({ x: r1(xs[i]), y: r1(y + 16 + j * 16) }).addClass(i === 3 ? 'mu' : i === 2 ? 'b' : '')));
+    if (r.acted) g.rect(r1(width - 32), h).attr({ x: 16, y: r1(y), 'data-box': 1 }).addClass('rh');
+    // data-w: the width of the text's cell (checked in a browser by test/browser).
+    g.plain(r.n ?? '').attr({ x: 20, y: r1(y + 16), 'data-w': numW - 6 }).addClass('mu');
+    cells.forEach((ls, i) => ls.forEach((ln, j) => g.plain(ln).attr({ x: r1(xs[i]), y: r1(y + 16 + j * 16), 'data-w': colW[i] - 6 }).addClass(i === 3 ? 'mu' : i === 2 ? 'b' : '')));
     if (r.acted) g.plain(`◀ ${t(L, 'figure.acted')}`).attr({ x: r1(width - 20), y: r1(y + 16), 'text-anchor': 'end' }).addClass('s b rw');
     lines.push(`${r.n ? `${r.n}. ` : ''}${c.chain}: ${c.matchers} ${c.action}${c.comment ? ` (${c.comment})` : ''}${r.acted ? ` [${t(L, 'figure.acted')}: ${r.acted}]` : ''}`);
     y += h + 2;
@@ -165,8 +166,9 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
   d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
   const top = 44;
   lanes.forEach((n, i) => {
-    d.rect(r1(nameW), 26).attr({ x: r1(laneX[i] - nameW / 2), y: top, rx: n === 'router' ? 8 : 4 }).addClass(n === 'router' ? 'rt' : 'nd');
-    d.plain(names[i]).attr({ x: r1(laneX[i]), y: top + 18, 'text-anchor': 'middle' }).addClass('b');
+    const lg = d.group();
+    lg.rect(r1(nameW), 26).attr({ x: r1(laneX[i] - nameW / 2), y: top, rx: n === 'router' ? 8 : 4, 'data-box': 1 }).addClass(n === 'router' ? 'rt' : 'nd');
+    lg.plain(names[i]).attr({ x: r1(laneX[i]), y: top + 18, 'text-anchor': 'middle' }).addClass('b');
   });
   let y = top + 50;
   const rowsG = d.group();
@@ -199,9 +201,10 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
       const w = Math.max(textWidth(text, 11, true), textWidth(sub, 11)) + 16;
       // Notes stay inside the figure even on the first or last lane.
       const cx = Math.min(Math.max(lane, 8 + w / 2), width - 8 - w / 2);
-      rowsG.rect(r1(w), 36).attr({ x: r1(cx - w / 2), y: r1(y - 16), rx: 4 }).addClass('cd');
-      rowsG.plain(text).attr({ x: r1(cx), y: r1(y - 1), 'text-anchor': 'middle' }).addClass('s b');
-      rowsG.plain(sub).attr({ x: r1(cx), y: r1(y + 14), 'text-anchor': 'middle' }).addClass('s');
+      const ng = rowsG.group();
+      ng.rect(r1(w), 36).attr({ x: r1(cx - w / 2), y: r1(y - 16), rx: 4, 'data-box': 1 }).addClass('cd');
+      ng.plain(text).attr({ x: r1(cx), y: r1(y - 1), 'text-anchor': 'middle' }).addClass('s b');
+      ng.plain(sub).attr({ x: r1(cx), y: r1(y + 14), 'text-anchor': 'middle' }).addClass('s');
       if (s.mark && s.mark !== 'ok') drawMark(rowsG, L, s.mark, cx + w / 2, y - 16, s.outcome ? t(L, `outcome.${s.outcome.outcome}`) : undefined);
       lines.push(`${text}${sub ? `: ${sub}` : ''}`);
       y += 50;
@@ -239,10 +242,10 @@ export function renderSummary(sim: SimResult, story: Story, L: Lang, theme: stri
   let y = 50;
   const lines: string[] = [];
   for (const [k, vals] of rows) {
-    d.plain(k).attr({ x: 16, y: y + 4 }).addClass('b');
+    d.plain(k).attr({ x: 16, y: y + 4, 'data-w': keyW - 6 }).addClass('b');
     let yy = y + 4;
     for (const v of vals) {
-      for (const ln of wrapText(v, 13, valW)) { d.plain(ln).attr({ x: r1(16 + keyW), y: r1(yy) }); yy += 17; }
+      for (const ln of wrapText(v, 13, valW)) { d.plain(ln).attr({ x: r1(16 + keyW), y: r1(yy), 'data-w': valW }); yy += 17; }
     }
     lines.push(`${k}: ${vals.join('; ')}`);
     y = yy + 10;
