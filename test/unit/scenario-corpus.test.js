@@ -1,0 +1,214 @@
+'use strict';
+// The kernel conformance corpus (test/scenarios/*.yml): every file is a scenario in both rule dialects
+// (or one, with `only:` and `why:`). Here, without a kernel: both dialects parse, simulate and serialize to
+// iptables-restore input, the corpus keys are well formed, the tags cover the simulator issue's list, and
+// the two dialects of one file give the simulator the same answer (they say the same policy).
+const assert = require('assert');
+const { runScenario, parseRules } = require('../../dist');
+const { toIptablesSave } = require('../../dist/rules/iptables/serialize');
+const { loadCorpus, FILE_RE, META_KEYS, DIALECTS } = require('../scenarios/corpus');
+
+/** Every tag a file may use in `covers:`; each one must be used by some file. */
+const TAGS = {
+  // protocols
+  tcp: 'a TCP connection',
+  udp: 'a UDP exchange',
+  // routing and reachability
+  'lan-to-lan': 'client and server on one segment: the router is not involved',
+  routed: 'forwarded between two segments without NAT',
+  'static-route': 'the router uses a static route',
+  'host-route': 'the client uses a route of its own, not a default gateway',
+  'no-route': 'the client has no route to the destination',
+  'arp-fail': 'the destination does not exist on a connected segment',
+  'gateway-arp-fail': 'the router\'s default gateway does not exist',
+  'off-subnet': 'a host whose address is outside its segment\'s router subnet',
+  'closed-tcp': 'a TCP port nobody listens on',
+  'closed-udp': 'a UDP port nobody listens on',
+  'icmp-related': 'an ICMP error travels back through the router for a tracked connection',
+  // NAT
+  dnat: 'DNAT / dst-nat',
+  'port-forward': 'a port forward from the WAN to a LAN server',
+  'port-change': 'NAT changes a port',
+  'to-ports-range': 'DNAT to a port range',
+  'dnat-range': 'DNAT to an address range',
+  'dnat-wan-target': 'a dst-nat whose target is on the WAN side',
+  'dnat-local': 'a dst-nat to the router\'s own address',
+  hairpin: 'a LAN client reaches a LAN server through the router\'s public address',
+  'hairpin-fix': 'the source NAT that makes hairpin NAT work',
+  masquerade: 'MASQUERADE / masquerade',
+  'masq-source': 'MASQUERADE\'s source address when the out interface has several',
+  snat: 'SNAT / src-nat',
+  'sport-preserve': 'source-port preservation (or its forced change)',
+  netmap: 'NETMAP / netmap',
+  redirect: 'REDIRECT / redirect',
+  'redirect-address': 'REDIRECT\'s choice of destination address',
+  // the router itself
+  'router-service': 'a service on the router (router listen:)',
+  'router-origin': 'the router itself opens the connection',
+  // filter
+  input: 'filter INPUT / chain=input',
+  forward: 'filter FORWARD / chain=forward',
+  output: 'filter OUTPUT / chain=output',
+  'filter-drop': 'a silent drop',
+  reject: 'REJECT / action=reject',
+  'reject-default': 'RouterOS reject without reject-with',
+  'reject-tcp-reset': 'reject with tcp-reset',
+  'reject-port-unreach': 'reject with ICMP port unreachable',
+  'reject-host-unreach': 'reject with ICMP host unreachable',
+  'reject-net-unreach': 'reject with ICMP net unreachable',
+  'reject-proto-unreach': 'reject with ICMP protocol unreachable',
+  'reject-admin-prohibited': 'reject with ICMP administratively prohibited',
+  'reject-host-prohibited': 'reject with ICMP host prohibited',
+  'reject-net-prohibited': 'reject with ICMP net prohibited',
+  'policy-drop': 'a DROP policy (RouterOS: a final drop rule)',
+  ctstate: 'conntrack state match: established, related',
+  'ctstate-new': 'conntrack state match: new',
+  'ctstate-invalid': 'conntrack state match: invalid',
+  'nat-state': 'connection-nat-state / --ctstate DNAT, SNAT',
+  'state-module': 'iptables -m state',
+  ctstatus: 'iptables -m conntrack --ctstatus',
+  // rule structure
+  'user-chain': 'a jump into a user chain',
+  return: 'RETURN / action=return',
+  goto: 'iptables -g (goto)',
+  'nested-chains': 'a user chain jumping into another',
+  log: 'LOG / action=log (the packet goes on)',
+  passthrough: 'a rule without a verdict / action=passthrough',
+  // matches
+  multiport: 'a port list',
+  'port-range': 'a port range',
+  negation: '! / RouterOS !',
+  'address-list': 'RouterOS address lists',
+  iprange: 'an address range (-m iprange, RouterOS a-b)',
+  'interface-list': 'RouterOS interface lists',
+  'iface-wildcard': 'iptables interface wildcard (eth+)',
+  addrtype: '-m addrtype / dst-address-type, src-address-type',
+  // text forms
+  'save-format': 'the iptables rules in iptables-save form',
+  'one-line': 'RouterOS one-line /ip firewall ... add form',
+  defconf: 'RouterOS\'s default configuration firewall',
+};
+
+const OUTCOMES = ['established', 'refused', 'unreachable', 'timeout'];
+/** Rule warnings that are expected of a correct file (RouterOS features the simulator runs differently). */
+const OK_WARNING = /fasttrack|ipsec/i;
+const HOST_NAME_RE = /^[a-z][a-z0-9]{0,9}$/;
+const IFACE_NAME_RE = /^[A-Za-z][A-Za-z0-9-]{0,14}$/;
+
+const corpus = loadCorpus();
+
+/** One simulation per file and dialect, shared by the tests below. */
+const cache = new Map();
+function run(entry, dialect) {
+  const key = `${entry.file}:${dialect}`;
+  if (!cache.has(key)) {
+    let value;
+    try {
+      value = { r: runScenario(entry.dialects[dialect], { file: entry.file }) };
+    } catch (e) {
+      value = { error: e };
+    }
+    cache.set(key, value);
+  }
+  const v = cache.get(key);
+  if (v.error) throw v.error;
+  return v.r;
+}
+
+const answer = (r) => ({ outcome: r.trace.outcome, server_saw: r.trace.server_saw, conntrack: r.trace.conntrack });
+
+describe('scenario corpus (test/scenarios)', () => {
+  it('has at least 70 files, named NN-short-slug.yml, numbers distinct', () => {
+    assert.ok(corpus.length >= 70, `only ${corpus.length} scenario files`);
+    const seen = new Map();
+    for (const e of corpus) {
+      assert.match(e.file, FILE_RE, `${e.file}: expected NN-short-slug.yml`);
+      assert.ok(!seen.has(e.nn), `${e.file}: number ${e.nn} is also used by ${seen.get(e.nn)}`);
+      seen.set(e.nn, e.file);
+    }
+  });
+
+  it('has at least 60 files with both dialects', () => {
+    const both = corpus.filter((e) => DIALECTS.every((d) => e.dialects[d] !== undefined));
+    assert.ok(both.length >= 60, `only ${both.length} files with both iptables: and routeros:`);
+  });
+
+  it('every file has about:, covers: from the tag list, and only:/why: exactly when one dialect is given', () => {
+    const allowed = [...META_KEYS, 'router', 'hosts', 'trace', 'iptables', 'routeros'];
+    for (const e of corpus) {
+      for (const k of e.keys) assert.ok(allowed.includes(k), `${e.file}: key ${k} is neither a scenario nor a corpus key`);
+      const { about, covers, only, why, known } = e.meta;
+      assert.ok(typeof about === 'string' && about.trim().length > 10, `${e.file}: about: should say what is checked`);
+      assert.ok(Array.isArray(covers) && covers.length > 0, `${e.file}: covers: should be a non-empty list`);
+      for (const t of covers) assert.ok(Object.prototype.hasOwnProperty.call(TAGS, t), `${e.file}: unknown tag ${t}`);
+      assert.strictEqual(new Set(covers).size, covers.length, `${e.file}: a tag is repeated`);
+      const given = DIALECTS.filter((d) => e.dialects[d] !== undefined);
+      if (only !== undefined) {
+        assert.ok(DIALECTS.includes(only), `${e.file}: only: ${only} is not a dialect`);
+        assert.deepStrictEqual(given, [only], `${e.file}: only: ${only} but the file gives ${given.join(', ')}`);
+        assert.ok(typeof why === 'string' && why.trim().length > 10, `${e.file}: only: needs a why:`);
+      } else {
+        assert.deepStrictEqual(given, DIALECTS, `${e.file}: give both iptables: and routeros: (or only: with why:)`);
+        assert.strictEqual(why, undefined, `${e.file}: why: without only:`);
+      }
+      if (known !== undefined) assert.ok(typeof known === 'string' && known.trim().length > 10, `${e.file}: known: should explain`);
+    }
+  });
+
+  it('every tag of the list is covered by some file', () => {
+    const used = new Set(corpus.flatMap((e) => e.meta.covers || []));
+    const missing = Object.keys(TAGS).filter((t) => !used.has(t));
+    assert.deepStrictEqual(missing, [], `tags no file covers: ${missing.join(', ')}`);
+  });
+
+  for (const entry of corpus) {
+    describe(entry.file, () => {
+      if (entry.error) {
+        it('is valid YAML', () => {
+          throw entry.error;
+        });
+      }
+      for (const dialect of DIALECTS) {
+        if (entry.dialects[dialect] === undefined) continue;
+        it(`${dialect}: parses, simulates, and serializes to iptables-restore input`, () => {
+          const r = run(entry, dialect);
+          const sc = r.scenario;
+          for (const i of sc.router.interfaces) assert.match(i.name, IFACE_NAME_RE, `interface name ${i.name} is not a plain Linux name`);
+          for (const h of sc.hosts) assert.match(h.name, HOST_NAME_RE, `host name ${h.name}: keep it short and plain`);
+          assert.ok(OUTCOMES.includes(r.trace.outcome), `outcome ${r.trace.outcome}`);
+          assert.ok(Array.isArray(r.trace.conntrack));
+          // A rule warning (an unknown interface or list, an empty address list, an unreached chain) is usually a typo.
+          const warnings = r.ruleset.warnings.map((w) => w.message).filter((m) => !OK_WARNING.test(m));
+          assert.deepStrictEqual(warnings, [], 'rule warnings');
+          const save = toIptablesSave(r.ruleset, sc.router.interfaceLists);
+          assert.match(save, /^\*nat$/m);
+          assert.match(save, /^\*filter$/m);
+          assert.strictEqual((save.match(/^COMMIT$/mg) || []).length, 2);
+          // What the harness loads must also be what our own iptables parser reads back.
+          const back = parseRules({ dialect: 'iptables', text: save, line: 1 }, {
+            interfaces: sc.router.interfaces.map((i) => i.name), interfaceLists: sc.router.interfaceLists,
+          });
+          assert.ok(back.tables.nat && back.tables.filter);
+        });
+      }
+      if (DIALECTS.every((d) => entry.dialects[d] !== undefined)) {
+        it('iptables and RouterOS give the simulator the same answer', function () {
+          let a; let b;
+          try {
+            a = answer(run(entry, 'iptables'));
+            b = answer(run(entry, 'routeros'));
+          } catch (e) {
+            this.skip(); // reported by the dialect tests above
+          }
+          const same = JSON.stringify(a) === JSON.stringify(b);
+          if (entry.meta.known !== undefined) {
+            assert.ok(!same, `${entry.file}: both dialects now agree; remove known: (${entry.meta.known})`);
+            this.test.title += ` (known: ${entry.meta.known})`;
+            this.skip();
+          }
+          assert.deepStrictEqual(b, a, 'routeros (actual) vs iptables (expected)');
+        });
+      }
+    });
+  }
+});
