@@ -15,7 +15,7 @@ import type { AddrType, Hook, Ruleset, TableName, TargetContext } from '../rules
 import type { Engine, Flight, SimNode } from './engine';
 import { ConntrackTable, CtResult, ctView, formatEntry, Dir, ConnEntry } from './conntrack';
 import { chooseTuple, hookManip, natIcmpError, natPacket, setupBinding } from './nat';
-import { hasRules, ruleRef, traverse } from './netfilter';
+import { hasRules, ruleRef, trackingActive, traverse } from './netfilter';
 import { Fib, RouteResult } from './routing';
 import { TransportStack } from './stack';
 import type { ExchangeSink } from './host';
@@ -50,9 +50,12 @@ export class Router implements SimNode {
   readonly conntrack = new ConntrackTable();
   readonly stack: TransportStack;
   private readonly spec: RouterSpec;
+  /** Connection tracking on at all (see trackingActive). */
+  readonly tracking: boolean;
 
   constructor(scenario: Scenario, private readonly rules: Ruleset, readonly engine: Engine, private readonly sink: ExchangeSink) {
     this.spec = scenario.router;
+    this.tracking = trackingActive(rules);
     this.fib = new Fib(new Map(this.spec.interfaces.map((i) => [i.name, i.addresses])));
     for (const r of this.spec.routes) {
       if (!this.fib.addRoute(r)) {
@@ -196,6 +199,7 @@ export class Router implements SimNode {
   /** nf_conntrack_in for a packet entering at PREROUTING or OUTPUT. */
   private track(s: PathState, hook: Hook): void {
     const p = s.f.pkt;
+    if (!this.tracking) return;
     if (p.proto === 'icmp') {
       const inner = p.icmp?.inner;
       if (inner && p.icmp?.type === 3 && (inner.proto === 'tcp' || inner.proto === 'udp')) {

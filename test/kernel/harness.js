@@ -25,6 +25,7 @@ const YAML = require('yaml');
 const DIST = path.join(__dirname, '..', '..', 'dist');
 const { runScenario } = require(DIST);
 const { toIptablesSave } = require(path.join(DIST, 'rules', 'iptables', 'serialize'));
+const { trackingActive } = require(path.join(DIST, 'sim', 'netfilter'));
 
 const PEER = path.join(__dirname, 'peer.py');
 /** Client SYN retries: SYNs at 0, 1, 3 s, connect() fails at 7 s. */
@@ -239,7 +240,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 async function runInKernel(text) {
   const { scenario, ruleset } = runScenario(text);
-  const save = withNatTable(toIptablesSave(ruleset, scenario.router.interfaceLists));
+  const save = rulesForKernel(scenario, ruleset);
   const lab = new Lab(scenario, save);
   try {
     lab.build();
@@ -258,16 +259,26 @@ async function runInKernel(text) {
   }
 }
 
-/** A router always tracks connections: make sure the nat table (and so conntrack) exists. */
-function withNatTable(save) {
-  if (/^\*nat$/m.test(save)) return save;
-  return `*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n${save}`;
+/**
+ * iptables-restore input for a scenario. iptables rules load as written: the
+ * kernel then tracks connections only if they need it. A RouterOS router with
+ * any firewall rule tracks every connection (connection tracking enabled=auto);
+ * a rule that matches nothing in a nat built-in chain makes Linux do the same.
+ */
+function rulesForKernel(scenario, ruleset) {
+  const save = toIptablesSave(ruleset, scenario.router.interfaceLists);
+  const anyRule = Object.values(ruleset.tables).some((t) => Object.values(t || {}).some((c) => c.rules.length > 0));
+  if (ruleset.dialect !== 'routeros' || !anyRule) return save;
+  const tracker = '-A POSTROUTING -m comment --comment "connection tracking enabled=auto" -j RETURN';
+  if (/^\*nat$/m.test(save)) return save.replace(/^(\*nat\n(?:.*\n)*?)(COMMIT)$/m, `$1${tracker}\n$2`);
+  return `*nat\n:POSTROUTING ACCEPT [0:0]\n${tracker}\nCOMMIT\n${save}`;
 }
 
 /** What the simulator says for the same text, in the fixture's shape. */
 function simulateText(text) {
-  const { scenario, trace } = runScenario(text);
+  const { scenario, ruleset, trace } = runScenario(text);
   const r = { outcome: trace.outcome, server_saw: trace.server_saw, conntrack: [...trace.conntrack].sort() };
+  Object.defineProperty(r, 'tracking', { value: trackingActive(ruleset), enumerable: false });
   // SNAT/MASQUERADE to a port range the original port is not in: the kernel takes a
   // random port (get_random_u16 in nf_nat_l4proto_unique_tuple), so no answer can
   // name it. Such results are compared with that port masked, on both sides.
@@ -290,4 +301,4 @@ function maskRandomPorts(r, known) {
   return { ...r, server_saw: r.server_saw && mask(r.server_saw), conntrack: r.conntrack.map(mask).sort() };
 }
 
-module.exports = { runInKernel, simulateText, maskRandomPorts, scenarioText, normalizeConntrack, missingTools, withNatTable };
+module.exports = { Lab, runInKernel, simulateText, maskRandomPorts, scenarioText, normalizeConntrack, missingTools, rulesForKernel };
