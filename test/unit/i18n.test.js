@@ -15,7 +15,7 @@ const { textWidth } = require('../../dist/render/fonts');
 
 const I18N = path.join(TEMPLATES_DIR, 'i18n');
 const HAIRPIN = path.join(__dirname, '..', '..', 'docs', 'figures', 'hairpin.yml');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.NAT_TRACE_CHROMIUM || '/usr/bin/chromium';
 
 function flatten(obj, prefix = '', out = new Map()) {
   for (const [k, v] of Object.entries(obj)) {
