@@ -11,7 +11,7 @@ import { renderFigures, figureHtml, FigureOptions, RenderedFigure } from './inde
 import { resolveLang } from '../story/i18n';
 
 const KINDS = ['steps', 'rules', 'sequence', 'summary'] as const;
-const USAGE = 'usage: nat-trace render FILE [--lang en|zh-TW] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] -o DIR';
+const USAGE = 'usage: nat-trace render FILE [--lang en|zh-TW|zh-CN|ja] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] -o DIR';
 
 interface Args { file?: string; lang: string; show: FigureOptions['show']; steps?: number[]; out?: string; theme?: string }
 

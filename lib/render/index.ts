@@ -10,6 +10,8 @@ import { buildStory } from '../story';
 import { resolveLang, t, TEMPLATES_DIR } from '../story/i18n';
 import { renderStep } from './step';
 import { renderRules, renderSequence, renderSummary } from './views';
+import { THEMES } from './theme';
+import { NatTraceError, suggest } from '../errors';
 
 export interface FigureOptions {
   lang: string;
@@ -33,6 +35,11 @@ export interface RenderedFigure {
 }
 
 export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigure[] {
+  if (opts.theme !== undefined && !THEMES[opts.theme]) {
+    // A misspelt theme would silently give the default colours: say so instead.
+    const names = Object.keys(THEMES);
+    throw new NatTraceError(`unknown figure theme "${opts.theme}"`, { token: opts.theme, expected: `one of ${names.join(', ')}`, suggestion: suggest(opts.theme, names) });
+  }
   const L = resolveLang(opts.lang);
   const story = buildStory(sim, L);
   const out: RenderedFigure[] = [];
