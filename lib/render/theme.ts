@@ -32,6 +32,10 @@ function vars(p: Palette): string {
 /** Shared rules; `#I` is replaced by the figure id. Class names are short: they repeat in every element. */
 const RULES = [
   '#I{font-family:FONTS;font-size:13px}',
+  // Han characters differ in shape between Traditional, Simplified and Japanese
+  // fonts (widths do not): let the page's lang pick the regional CJK font.
+  `#I:lang(ja){font-family:${FONT_STACK.replace("'Noto Sans TC','Noto Sans CJK TC','PingFang TC','Microsoft JhengHei'", "'Noto Sans JP','Noto Sans CJK JP','Hiragino Sans','Yu Gothic'")}}`,
+  `#I:lang(zh-CN),#I:lang(zh-Hans),#I:lang(zh-SG){font-family:${FONT_STACK.replace("'Noto Sans TC','Noto Sans CJK TC','PingFang TC','Microsoft JhengHei'", "'Noto Sans SC','Noto Sans CJK SC','PingFang SC','Microsoft YaHei'")}}`,
   '#I text{fill:var(--fg)}',
   '#I .bg{fill:var(--bg)}',
   '#I .mu{fill:var(--mu)}',
