@@ -113,3 +113,33 @@ export function wrapText(text: string, size: number, max: number, bold = false):
   if (cur.trim()) lines.push(cur.trimEnd());
   return lines.length ? lines : [''];
 }
+
+/**
+ * `text` in at most `maxLines` lines no wider than `max` px; when it needs
+ * more, the last line is cut and ends with an ellipsis (`cut` is then true,
+ * and the caller shows the whole text as a tooltip).
+ */
+export function fitText(text: string, size: number, max: number, bold = false, maxLines = 2): { lines: string[]; cut: boolean } {
+  const lines = wrapText(text, size, max, bold);
+  if (lines.length === 1) return { lines, cut: false };
+  if (lines.length <= maxLines) {
+    // Balanced: the narrowest width that needs no more lines, so no line is a stray word.
+    let lo = max / (2 * lines.length);
+    let hi = max;
+    for (let i = 0; i < 8; i++) {
+      const mid = (lo + hi) / 2;
+      if (wrapText(text, size, mid, bold).length <= lines.length) hi = mid; else lo = mid;
+    }
+    return { lines: wrapText(text, size, hi, bold), cut: false };
+  }
+  const kept = lines.slice(0, maxLines);
+  let last = Array.from(`${kept[maxLines - 1]} ${lines[maxLines]}`);
+  while (last.length > 1 && textWidth(`${last.join('').trimEnd()}…`, size, bold) > max) last = last.slice(0, -1);
+  kept[maxLines - 1] = `${last.join('').trimEnd()}…`;
+  return { lines: kept, cut: true };
+}
+
+/** Width in px of the widest of `lines`. */
+export function linesWidth(lines: string[], size: number, bold = false): number {
+  return Math.max(0, ...lines.map((l) => textWidth(l, size, bold)));
+}

@@ -12,7 +12,7 @@ import type { Packet } from '../sim/packet';
 import { t, Lang } from '../story/i18n';
 import { packetKind, endpoint, packetText, ruleName } from '../story/caption';
 import { svgjs, innerMarkup } from './dom';
-import { textWidth, wrapText } from './fonts';
+import { textWidth, wrapText, fitText, linesWidth } from './fonts';
 import { topology, linkKey, Box, Topology } from './topology';
 import { svgShell } from './theme';
 
@@ -27,6 +27,34 @@ function exitPoint(b: Box, tx: number, ty: number, pad = 3): [number, number] {
   const sy = dy ? (b.h / 2 + pad) / Math.abs(dy) : Infinity;
   const s = Math.min(sx, sy, 1);
   return [b.x + dx * s, b.y + dy * s];
+}
+
+/** `b` moved by `d` along the direction from `a` to `b`. */
+function along(a: [number, number], b: [number, number], d: number): [number, number] {
+  const len = Math.hypot(b[0] - a[0], b[1] - a[1]) || 1;
+  return [b[0] + ((b[0] - a[0]) / len) * d, b[1] + ((b[1] - a[1]) / len) * d];
+}
+
+/**
+ * The packet's line through the nodes of `path`: along the drawn links (so
+ * it never cuts across a label beside them), straight through a switch or
+ * cloud it crosses; box centre to box centre where two nodes have no link.
+ */
+function routePoints(path: string[], topo: Topology): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let i = 1; i < path.length; i++) {
+    const link = topo.linkPts.get(linkKey(path[i - 1], path[i]));
+    let seg: Array<[number, number]>;
+    if (link) seg = link.a === path[i - 1] ? link.pts : [...link.pts].reverse();
+    else {
+      const a = topo.boxes.get(path[i - 1]) as Box;
+      const b = topo.boxes.get(path[i]) as Box;
+      seg = [exitPoint(a, b.x, b.y, 0), exitPoint(b, a.x, a.y, 0)];
+    }
+    const last = out[out.length - 1];
+    for (const p of seg) if (!last || p !== seg[0] || Math.hypot(p[0] - last[0], p[1] - last[1]) > 0.5) out.push([p[0], p[1]]);
+  }
+  return out;
 }
 
 function nodePath(s: StoryStep, topo: Topology): string[] {
@@ -55,9 +83,18 @@ export function activeNodes(s: StoryStep, story: Story, topo: Topology): { nodes
   return { nodes, links, path };
 }
 
+function markWord(L: Lang, mark: string): string {
+  return t(L, mark === 'drop' ? 'figure.dropped' : `figure.${mark}`);
+}
+
+/** Width of a mark's badge. */
+export function markWidth(L: Lang, mark: string, word = markWord(L, mark)): number {
+  return textWidth(word, 11, true) + 12;
+}
+
 /** The mark as a badge with a word (never colour alone). */
-export function drawMark(g: Container, L: Lang, mark: string, x: number, y: number, word = t(L, mark === 'drop' ? 'figure.dropped' : `figure.${mark}`), maxX = Infinity): void {
-  const w = textWidth(word, 11, true) + 12;
+export function drawMark(g: Container, L: Lang, mark: string, x: number, y: number, word = markWord(L, mark), maxX = Infinity): void {
+  const w = markWidth(L, mark, word);
   x = Math.min(x, maxX - w / 2);
   const m = g.group();
   m.rect(w, 17).attr({ x: r1(x - w / 2), y: r1(y - 12), rx: 8.5, 'data-box': 1 }).addClass(`m-${mark}`);
@@ -156,17 +193,21 @@ export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, 
   const topo = topology(sim.scenario, L);
   const total = story.steps.length;
   const title = `${t(L, 'figure.step', { n: s.index, total })} · ${s.title}`;
-  const width = Math.max(topo.width, textWidth(title, 14, true) + 32, 420);
+  // A title wider than the network wraps (up to three lines) instead of widening the figure.
+  const base = Math.max(topo.width, 420);
+  const titleLines = textWidth(title, 14, true) + 32 > base ? fitText(title, 14, base - 32, true, 3).lines : [title];
+  const width = Math.max(base, linesWidth(titleLines, 14, true) + 32);
+  const dy = 18 * (titleLines.length - 1);
   const d = S.SVG();
-  d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
+  titleLines.forEach((ln, j) => d.plain(ln).attr({ x: 16, y: 25 + 18 * j }).addClass('t'));
   const act = activeNodes(s, story, topo);
   const quiet: string[] = [];
   for (const [k, c] of topo.nodeClass) if (!act.nodes.has(k)) quiet.push(c);
   for (const [k, c] of topo.linkClass) if (!act.links.has(k)) quiet.push(c);
-  // The topology is shifted when the title is wider than it.
+  // The topology is shifted when the title is wider than it, and down under a wrapped title.
   const dx = r1((width - topo.width) / 2);
   const over = d.group();
-  if (dx) over.attr({ transform: `translate(${dx} 0)` });
+  if (dx || dy) over.attr({ transform: `translate(${dx} ${dy})` });
 
   const path = act.path.filter((k) => topo.boxes.has(k));
   if (s.kind === 'rewrite' || s.kind === 'drop' || s.kind === 'local') {
@@ -174,13 +215,12 @@ export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, 
     if (b) over.rect(r1(b.w + 8), r1(b.h + 8)).attr({ x: r1(b.x - b.w / 2 - 4), y: r1(b.y - b.h / 2 - 4), rx: 10, fill: 'none' }).addClass('ac');
   }
   if (path.length >= 2) {
-    const pts: Array<[number, number]> = path.map((k) => { const b = topo.boxes.get(k) as Box; return [b.x, b.y]; });
-    const first = topo.boxes.get(path[0]) as Box;
-    const last = topo.boxes.get(path[path.length - 1]) as Box;
-    pts[0] = exitPoint(first, pts[1][0], pts[1][1]);
+    const pts = routePoints(path, topo);
+    // Off the box edges: a little at the start, more at the end where the
+    // head goes; an ARP failure stops short of the segment: nobody took the packet.
+    pts[0] = along(pts[1], pts[0], -3);
+    pts[pts.length - 1] = along(pts[pts.length - 2], pts[pts.length - 1], s.link && !s.link.to ? -8 : -5);
     const before = pts[pts.length - 2];
-    // An ARP failure stops short of the segment: nobody took the packet.
-    pts[pts.length - 1] = s.link && !s.link.to ? exitPoint(last, before[0], before[1], 8) : exitPoint(last, before[0], before[1], 5);
     const [ex, ey] = pts[pts.length - 1];
     const [px, py] = before;
     const len = Math.hypot(ex - px, ey - py) || 1;
@@ -196,9 +236,10 @@ export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, 
     const word = s.outcome ? t(L, `outcome.${s.outcome.outcome}`) : undefined;
     if (b) drawMark(over, L, s.mark, b.x + b.w / 2 - 6, b.y - b.h / 2 - 4, word, width - dx - 4);
   }
-  const cardH = drawCard(d, L, sim, s, 16, topo.height, width - 32);
-  const content = topo.markup.length && dx ? `<g transform="translate(${dx} 0)">${topo.markup}</g>` : topo.markup;
-  const css = quiet.length ? [`${quiet.map((c) => `#I .${c}`).join(',')}{opacity:.35}`] : [];
-  const { svg, id } = svgShell({ kind: 'step', content: content + innerMarkup(d as unknown as { node: Element }), width, height: topo.height + cardH + 14, title, desc: s.caption, theme, css });
+  const cardH = drawCard(d, L, sim, s, 16, topo.height + dy, width - 32);
+  const content = topo.markup.length && (dx || dy) ? `<g transform="translate(${dx} ${dy})">${topo.markup}</g>` : topo.markup;
+  // Shapes fade further than words: a quiet node's name stays readable (3:1).
+  const css = quiet.length ? [`${quiet.map((c) => `#I .${c}`).join(',')}{--q:.35;--qt:.7}#I g>:not(text){opacity:var(--q,1)}#I g>text{opacity:var(--qt,1)}`] : [];
+  const { svg, id } = svgShell({ kind: 'step', content: content + innerMarkup(d as unknown as { node: Element }), width, height: topo.height + dy + cardH + 14, title, desc: s.caption, theme, css });
   return { svg, id, title };
 }

@@ -9,7 +9,7 @@
 import type { Container } from '@svgdotjs/svg.js';
 import type { Scenario } from '../scenario/types';
 import { svgjs, innerMarkup } from './dom';
-import { textWidth } from './fonts';
+import { textWidth, fitText, linesWidth } from './fonts';
 import { t, Lang } from '../story/i18n';
 
 export interface Box { x: number; y: number; w: number; h: number; shape: 'router' | 'host' | 'switch' | 'cloud' }
@@ -24,14 +24,25 @@ export interface Topology {
   linkClass: Map<string, string>;
   /** Each host's segment hub key, or "router" when the host hangs on the router directly. */
   upstream: Map<string, string>;
+  /** Link "a|b" (sorted) -> the points of its drawn line, from node `a` to the other end. */
+  linkPts: Map<string, { a: string; pts: Array<[number, number]> }>;
 }
 
 export const TOP = 40;
 const HOST_H = 40;
 const GAP = 14;
+/** Widest a label is drawn before it wraps (two lines at most, then an ellipsis). */
+const HOST_MAX = 140;
+const ROUTER_MAX = 180;
+const LINK_MAX = 130;
+/** Links to segments above or below the router leave it horizontally for this long, then turn. */
+const STUB = 24;
+/** Room kept at each end of a link label for the packet's arrowhead. */
+const HEAD = 19;
 const r1 = (n: number): number => Math.round(n * 10) / 10;
 
-interface Seg { iface: string; label: string; addr: string; hosts: Array<{ key: string; l1: string; l2: string; w: number }>; internet: boolean; side: -1 | 1; hub?: { key: string; shape: 'switch' | 'cloud'; text: string; w: number; h: number } }
+interface Host { key: string; full: string; l1: string[]; cut: boolean; l2: string; w: number }
+interface Seg { iface: string; label: string[]; addr: string[]; full: string; hosts: Host[]; internet: boolean; side: -1 | 1; hub?: { key: string; shape: 'switch' | 'cloud'; text: string; w: number; h: number } }
 
 export function linkKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
@@ -72,13 +83,16 @@ function layout(sc: Scenario, L: Lang): Topology {
   const S = svgjs();
   const segs: Seg[] = sc.router.interfaces.map((ifc) => {
     const hosts = sc.hosts.filter((h) => h.interface === ifc.name).map((h) => {
-      const l1 = h.label ?? h.name;
+      const full = h.label ?? h.name;
+      const l1 = fitText(full, 13, HOST_MAX, true);
       const l2 = h.addresses.map((a) => a.address).join(', ');
-      return { key: h.name, l1, l2, w: Math.max(textWidth(l1, 13, true), textWidth(l2, 11)) + 20 };
+      return { key: h.name, full, l1: l1.lines, cut: l1.cut, l2, w: Math.max(linesWidth(l1.lines, 13, true), textWidth(l2, 11)) + 20 };
     });
-    const addr = ifc.addresses.map((a) => `${a.address}/${a.prefix}`).join(', ');
+    const full = ifc.label ? `${ifc.name} (${ifc.label})` : ifc.name;
+    const label = fitText(full, 11, LINK_MAX, true).lines;
+    const addr = fitText(ifc.addresses.map((a) => `${a.address}/${a.prefix}`).join(', '), 11, LINK_MAX).lines;
     const internet = isDefaultIface(sc, ifc.name) || hosts.length === 0;
-    return { iface: ifc.name, label: ifc.label ? `${ifc.name} (${ifc.label})` : ifc.name, addr, hosts, internet, side: internet ? -1 : 1 };
+    return { iface: ifc.name, label, addr, full, hosts, internet, side: internet ? -1 : 1 };
   });
   // Balance: with nothing on the left, the first segment goes there.
   if (!segs.some((s) => s.side === -1) && segs.length > 1) segs[0].side = -1;
@@ -89,21 +103,27 @@ function layout(sc: Scenario, L: Lang): Topology {
     } else if (s.hosts.length >= 2) {
       const ifc = sc.router.interfaces.find((i) => i.name === s.iface);
       const text = ifc?.addresses[0] ? `${ifc.addresses[0].network}/${ifc.addresses[0].prefix}` : s.iface;
-      s.hub = { key: `segment:${s.iface}`, shape: 'switch', text, w: Math.max(44, textWidth(text, 11) - 20), h: 16 };
+      // As wide as its subnet label above it, so the lines to the hosts leave clear of the label.
+      s.hub = { key: `segment:${s.iface}`, shape: 'switch', text, w: Math.max(44, textWidth(text, 11) + 8), h: 16 };
     }
   }
-  const rName = sc.router.label ?? sc.router.name;
+  const rFull = sc.router.label ?? sc.router.name;
+  const rFit = fitText(rFull, 14, ROUTER_MAX, true);
+  const rName = rFit.lines;
   // Second line: the router's name under its label, else the word "router" in the figure's language.
   const rSub = sc.router.label ? sc.router.name : t(L, 'figure.router');
-  const rW = Math.max(textWidth(rName, 14, true), textWidth(rSub, 11)) + 28;
-  const rH = 46;
+  const rW = Math.max(linesWidth(rName, 14, true), textWidth(rSub, 11)) + 28;
+  const rH = 46 + 16 * (rName.length - 1);
+  // Every host box is as tall as the one with the most label lines.
+  const hostH = HOST_H + 15 * (Math.max(1, ...segs.flatMap((s) => s.hosts.map((h) => h.l1.length))) - 1);
   const sideInfo = ([-1, 1] as const).map((side) => {
     const ss = segs.filter((s) => s.side === side);
-    const labelW = Math.max(0, ...ss.map((s) => Math.max(textWidth(s.label, 11, true), textWidth(s.addr, 11))));
+    const labelW = Math.max(0, ...ss.map((s) => Math.max(linesWidth(s.label, 11, true), linesWidth(s.addr, 11))));
     const hubW = Math.max(0, ...ss.map((s) => s.hub?.w ?? 0));
     const hostW = Math.max(0, ...ss.flatMap((s) => s.hosts.map((h) => h.w)));
-    const linkLen = Math.max(110, labelW + 24);
-    const heights = ss.map((s) => Math.max(1, s.hosts.length) * (HOST_H + GAP) - GAP);
+    // The label sits on the link's last straight run, clear of an arrowhead at either end.
+    const linkLen = Math.max(110, labelW + 2 * HEAD + (ss.length > 1 ? STUB : 0));
+    const heights = ss.map((s) => Math.max(1, s.hosts.length) * (hostH + GAP) - GAP);
     const total = heights.reduce((a, b) => a + b, 0) + Math.max(0, ss.length - 1) * 26;
     const extent = ss.length ? linkLen + (hubW ? hubW + 50 : 0) + hostW : 0;
     return { side, ss, linkLen, hubW, hostW, heights, total, extent };
@@ -117,7 +137,7 @@ function layout(sc: Scenario, L: Lang): Topology {
   const boxes = new Map<string, Box>();
   boxes.set('router', { x: cx, y: cy, w: rW, h: rH, shape: 'router' });
   const upstream = new Map<string, string>();
-  const links: Array<{ a: string; b: string; label?: [string, string] }> = [];
+  const links: Array<{ a: string; b: string; label?: [string[], string[]]; full?: string }> = [];
 
   for (const si of sideInfo) {
     let y = cy - si.total / 2;
@@ -129,13 +149,13 @@ function layout(sc: Scenario, L: Lang): Topology {
       if (s.hub) {
         const hx = edge + si.side * (si.linkLen + si.hubW / 2);
         boxes.set(s.hub.key, { x: hx, y: segY, w: s.hub.w, h: s.hub.h, shape: s.hub.shape });
-        links.push({ a: 'router', b: s.hub.key, label: [s.label, s.addr] });
+        links.push({ a: 'router', b: s.hub.key, label: [s.label, s.addr], full: s.full });
         hostCol = edge + si.side * (si.linkLen + si.hubW + 50);
       }
       s.hosts.forEach((hst, j) => {
-        const hy = y + j * (HOST_H + GAP) + HOST_H / 2;
-        boxes.set(hst.key, { x: hostCol + si.side * (si.hostW / 2), y: hy, w: hst.w, h: HOST_H, shape: 'host' });
-        if (s.hub) { links.push({ a: s.hub.key, b: hst.key }); upstream.set(hst.key, s.hub.key); } else { links.push({ a: 'router', b: hst.key, label: [s.label, s.addr] }); upstream.set(hst.key, 'router'); }
+        const hy = y + j * (hostH + GAP) + hostH / 2;
+        boxes.set(hst.key, { x: hostCol + si.side * (si.hostW / 2), y: hy, w: hst.w, h: hostH, shape: 'host' });
+        if (s.hub) { links.push({ a: s.hub.key, b: hst.key }); upstream.set(hst.key, s.hub.key); } else { links.push({ a: 'router', b: hst.key, label: [s.label, s.addr], full: s.full }); upstream.set(hst.key, 'router'); }
       });
       y += h + 26;
     });
@@ -145,21 +165,34 @@ function layout(sc: Scenario, L: Lang): Topology {
   const d = S.SVG();
   const nodeClass = new Map<string, string>();
   const linkClass = new Map<string, string>();
+  const linkPts = new Map<string, { a: string; pts: Array<[number, number]> }>();
   links.forEach((l, i) => {
     const cls = `l${i}`;
     linkClass.set(linkKey(l.a, l.b), cls);
     const A = boxes.get(l.a) as Box;
     const B = boxes.get(l.b) as Box;
     const g = d.group().addClass(cls);
-    // Links leave the router from its side, hosts are reached at their near side.
-    const ax = l.a === 'router' ? A.x + Math.sign(B.x - A.x) * A.w / 2 : A.x + Math.sign(B.x - A.x) * A.w / 2;
-    const bx = B.x - Math.sign(B.x - A.x) * B.w / 2;
-    g.line(r1(ax), r1(A.y), r1(bx), r1(B.y)).addClass('ln');
+    // Links leave a box from its side and reach the other at its near side;
+    // from the router to a segment above or below it they run out, turn, and
+    // reach the segment level, so the label lies on a straight run.
+    const dir = Math.sign(B.x - A.x) || 1;
+    const ax = r1(A.x + dir * A.w / 2);
+    const bx = r1(B.x - dir * B.w / 2);
+    const turn = r1(ax + dir * STUB);
+    const pts: Array<[number, number]> = l.a === 'router' && Math.abs(B.y - A.y) > 0.5
+      ? [[ax, r1(A.y)], [turn, r1(A.y)], [turn, r1(B.y)], [bx, r1(B.y)]]
+      : [[ax, r1(A.y)], [bx, r1(B.y)]];
+    linkPts.set(linkKey(l.a, l.b), { a: l.a, pts });
+    if (pts.length === 2) g.line(...pts[0], ...pts[1]).addClass('ln');
+    else g.polyline(pts.flat()).addClass('ln');
     if (l.label) {
-      const mx = (ax + bx) / 2;
-      const my = (A.y + B.y) / 2;
-      g.plain(l.label[0]).attr({ x: r1(mx), y: r1(my - 6), 'text-anchor': 'middle' }).addClass('s b');
-      g.plain(l.label[1]).attr({ x: r1(mx), y: r1(my + 15), 'text-anchor': 'middle' }).addClass('s mu');
+      const [px] = pts[pts.length - 2];
+      const mx = (px + bx) / 2;
+      const my = B.y;
+      const [above, below] = l.label;
+      above.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my - 6 - 15 * (above.length - 1 - j)), 'text-anchor': 'middle' }).addClass('s b'));
+      below.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my + 15 + 15 * j), 'text-anchor': 'middle' }).addClass('s mu'));
+      if (l.full && above[above.length - 1].endsWith('…')) g.element('title').words(l.full);
     }
   });
   let n = 0;
@@ -170,26 +203,34 @@ function layout(sc: Scenario, L: Lang): Topology {
     const x0 = r1(b.x - b.w / 2);
     const y0 = r1(b.y - b.h / 2);
     if (b.shape === 'cloud') {
-      const w = b.w / 2;
-      const h = b.h / 2;
-      g.path(`M${r1(b.x - w + 10)} ${r1(b.y + h)}a${r1(h * 0.7)} ${r1(h * 0.7)} 0 0 1 -2 ${r1(-h * 1.1)}a${r1(w * 0.45)} ${r1(h * 0.8)} 0 0 1 ${r1(w * 0.8)} ${r1(-h * 0.7)}a${r1(w * 0.5)} ${r1(h * 0.8)} 0 0 1 ${r1(w * 0.95)} ${r1(h * 0.2)}a${r1(h * 0.7)} ${r1(h * 0.7)} 0 0 1 ${r1(w * 0.05)} ${r1(h * 1.6)}z`).attr('data-box', 1).addClass('cl');
-      g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y + 5), 'text-anchor': 'middle' }).addClass('s b');
+      // Bezier bumps whose control points all lie in the box: the cloud stays inside it.
+      const X = (f: number): number => r1(b.x - b.w / 2 + f * b.w);
+      const Y = (f: number): number => r1(b.y - b.h / 2 + f * b.h);
+      g.path(`M${X(0.2)} ${Y(1)}C${X(0)} ${Y(1)} ${X(0)} ${Y(0.45)} ${X(0.18)} ${Y(0.45)}C${X(0.16)} ${Y(0.05)} ${X(0.5)} ${Y(0)} ${X(0.55)} ${Y(0.25)}C${X(0.62)} ${Y(0.05)} ${X(0.92)} ${Y(0.1)} ${X(0.84)} ${Y(0.45)}C${X(1)} ${Y(0.45)} ${X(1)} ${Y(1)} ${X(0.8)} ${Y(1)}Z`).attr('data-box', 1).addClass('cl');
+      // Under the middle line, where packets cross the cloud, clear of its bumps.
+      g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y + 15), 'text-anchor': 'middle' }).addClass('s b');
     } else if (b.shape === 'switch') {
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 3 }).addClass('nd');
       // The subnet goes above the switch: packet arrows cross the box itself.
       g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y - b.h / 2 - 5), 'text-anchor': 'middle' }).addClass('s mu');
     } else if (b.shape === 'router') {
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 8, 'data-box': 1 }).addClass('rt');
-      g.plain(rName).attr({ x: r1(b.x), y: r1(b.y - 2), 'text-anchor': 'middle' }).addClass('t');
-      g.plain(rSub).attr({ x: r1(b.x), y: r1(b.y + 14), 'text-anchor': 'middle' }).addClass('s mu');
+      const top = b.y - b.h / 2;
+      rName.forEach((ln, j) => g.plain(ln).attr({ x: r1(b.x), y: r1(top + 21 + 16 * j), 'text-anchor': 'middle' }).addClass('t'));
+      g.plain(rSub).attr({ x: r1(b.x), y: r1(top + 21 + 16 * (rName.length - 1) + 16), 'text-anchor': 'middle' }).addClass('s mu');
+      if (rFit.cut) g.element('title').words(rFull);
     } else {
       const h = segs.flatMap((s) => s.hosts).find((x) => x.key === k);
+      const l1 = h?.l1 ?? [k];
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 4, 'data-box': 1 }).addClass('nd');
-      g.plain(h?.l1 ?? k).attr({ x: r1(b.x), y: r1(b.y - 3), 'text-anchor': 'middle' }).addClass('b');
-      g.plain(h?.l2 ?? '').attr({ x: r1(b.x), y: r1(b.y + 13), 'text-anchor': 'middle' }).addClass('s mu');
+      // The lines centred in the box: 17 to the first baseline, 15 per label line, 16 to the addresses.
+      const top = b.y - (HOST_H + 15 * (l1.length - 1)) / 2;
+      l1.forEach((ln, j) => g.plain(ln).attr({ x: r1(b.x), y: r1(top + 17 + 15 * j), 'text-anchor': 'middle' }).addClass('b'));
+      g.plain(h?.l2 ?? '').attr({ x: r1(b.x), y: r1(top + 17 + 15 * (l1.length - 1) + 16), 'text-anchor': 'middle' }).addClass('s mu');
+      if (h?.cut) g.element('title').words(h.full);
     }
   }
-  return { markup: innerMarkup(d as unknown as { node: Element }), width: Math.ceil(width), height: Math.ceil(height), boxes, nodeClass, linkClass, upstream };
+  return { markup: innerMarkup(d as unknown as { node: Element }), width: Math.ceil(width), height: Math.ceil(height), boxes, nodeClass, linkClass, upstream, linkPts };
 }
 
 export type { Container };

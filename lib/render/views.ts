@@ -12,9 +12,9 @@ import { BUILTIN_CHAINS } from '../rules/model';
 import { t, Lang } from '../story/i18n';
 import { packetText, nodeName, ruleName } from '../story/caption';
 import { svgjs, innerMarkup } from './dom';
-import { textWidth, wrapText } from './fonts';
+import { textWidth, wrapText, fitText, linesWidth } from './fonts';
 import { svgShell } from './theme';
-import { drawMark } from './step';
+import { drawMark, markWidth } from './step';
 
 const r1 = (n: number): number => Math.round(n * 10) / 10;
 type El = { node: Element };
@@ -155,22 +155,30 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
     gap = Math.max(gap, (textWidth(label(s), 11) + 30) / span);
   }
   const names = lanes.map((n) => nodeName(L, sim, n));
-  const nameW = Math.max(...names.map((n) => textWidth(n, 13, true) + 20));
+  // Long names wrap in their lane's box (two lines, then an ellipsis and a tooltip).
+  const fitted = names.map((n) => fitText(n, 13, 200, true));
+  const nameW = Math.max(...fitted.map((f) => linesWidth(f.lines, 13, true) + 20));
+  const laneH = 26 + 15 * (Math.max(...fitted.map((f) => f.lines.length)) - 1);
   gap = Math.max(gap, nameW + 10);
-  const x0 = 16 + Math.max(nameW, 120) / 2;
+  // A mark sits beyond the arrow's tip: room for it outside the first and last lanes.
+  const markRoom = Math.max(0, ...story.steps.filter((s) => s.kind === 'hop' && s.mark && s.mark !== 'ok' && s.markAt).map((s) => markWidth(L, s.mark as string) + 10));
+  const x0 = 16 + Math.max(Math.max(nameW, 120) / 2, markRoom);
   const laneX = lanes.map((_, i) => x0 + i * gap);
   const noteW = Math.max(220, ...story.steps.filter((s) => s.kind !== 'hop').map((s) => textWidth(`${s.index}. ${s.title}`, 11, true) + 24));
-  const width = laneX[laneX.length - 1] + Math.max(nameW, noteW) / 2 + 16;
+  const width = laneX[laneX.length - 1] + Math.max(Math.max(nameW, noteW) / 2, markRoom) + 16;
   const title = t(L, 'figure.sequence');
   const d = S.SVG();
   d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
   const top = 44;
   lanes.forEach((n, i) => {
     const lg = d.group();
-    lg.rect(r1(nameW), 26).attr({ x: r1(laneX[i] - nameW / 2), y: top, rx: n === 'router' ? 8 : 4, 'data-box': 1 }).addClass(n === 'router' ? 'rt' : 'nd');
-    lg.plain(names[i]).attr({ x: r1(laneX[i]), y: top + 18, 'text-anchor': 'middle' }).addClass('b');
+    lg.rect(r1(nameW), laneH).attr({ x: r1(laneX[i] - nameW / 2), y: top, rx: n === 'router' ? 8 : 4, 'data-box': 1 }).addClass(n === 'router' ? 'rt' : 'nd');
+    const f = fitted[i];
+    const y0 = top + 18 + (laneH - 26 - 15 * (f.lines.length - 1)) / 2;
+    f.lines.forEach((ln, j) => lg.plain(ln).attr({ x: r1(laneX[i]), y: r1(y0 + 15 * j), 'text-anchor': 'middle' }).addClass('b'));
+    if (f.cut) lg.element('title').words(names[i]);
   });
-  let y = top + 50;
+  let y = top + laneH + 24;
   const rowsG = d.group();
   const gaps: Array<[number, number]> = [];
   const lines: string[] = [];
@@ -180,6 +188,7 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
       const b = laneX[laneIdx.get(s.link.to) ?? 0];
       const dir = Math.sign(b - a) || 1;
       const direct = s.link.via === 'direct';
+      const ly = y;
       rowsG.plain(`${s.index}. ${label(s)}`).attr({ x: r1((a + b) / 2), y: r1(y - 6), 'text-anchor': 'middle' }).addClass('s');
       rowsG.line(r1(a), r1(y), r1(b - dir * 9), r1(y)).addClass(direct ? 'pk da' : 'pk');
       rowsG.polygon([[r1(b), r1(y)], [r1(b - dir * 12), r1(y - 6)], [r1(b - dir * 12), r1(y + 6)]].flat()).addClass('ah');
@@ -189,7 +198,8 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
         rowsG.plain(`${t(L, 'figure.direct')} (${s.link.iface})`).attr({ x: r1((a + b) / 2), y: r1(y + 14), 'text-anchor': 'middle' }).addClass('s mu');
         y += 10;
       }
-      if (s.mark && s.mark !== 'ok' && s.markAt) drawMark(rowsG, L, s.mark, b + dir * 4, y - 12);
+      // The mark beyond the tip, on the line: not over the arrowhead.
+      if (s.mark && s.mark !== 'ok' && s.markAt) drawMark(rowsG, L, s.mark, b + dir * (markWidth(L, s.mark) / 2 + 6), ly + 3.5);
       lines.push(`${s.index}. ${names[laneIdx.get(s.link.from) ?? 0]} → ${names[laneIdx.get(s.link.to) ?? 0]}: ${label(s)}${direct ? ` (${t(L, 'figure.direct')})` : ''}`);
       y += 40;
     } else {
@@ -205,14 +215,16 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
       ng.rect(r1(w), 36).attr({ x: r1(cx - w / 2), y: r1(y - 16), rx: 4, 'data-box': 1 }).addClass('cd');
       ng.plain(text).attr({ x: r1(cx), y: r1(y - 1), 'text-anchor': 'middle' }).addClass('s b');
       ng.plain(sub).attr({ x: r1(cx), y: r1(y + 14), 'text-anchor': 'middle' }).addClass('s');
-      if (s.mark && s.mark !== 'ok') drawMark(rowsG, L, s.mark, cx + w / 2, y - 16, s.outcome ? t(L, `outcome.${s.outcome.outcome}`) : undefined);
+      // On the note's top right corner, clear of its first line.
+      if (s.mark && s.mark !== 'ok') drawMark(rowsG, L, s.mark, cx + w / 2, y - 19, s.outcome ? t(L, `outcome.${s.outcome.outcome}`) : undefined);
       lines.push(`${text}${sub ? `: ${sub}` : ''}`);
       y += 50;
     }
   }
   const life = d.group();
-  laneX.forEach((x) => life.line(r1(x), top + 26, r1(x), r1(y - 10)).addClass('ln'));
-  for (const [gx, gy] of gaps) life.rect(10, 22).attr({ x: r1(gx - 5), y: r1(gy - 11) }).addClass('bg');
+  laneX.forEach((x) => life.line(r1(x), top + laneH, r1(x), r1(y - 10)).addClass('ln'));
+  // The gap spans the packet's label above the line and the "direct" note below it.
+  for (const [gx, gy] of gaps) life.rect(10, 36).attr({ x: r1(gx - 5), y: r1(gy - 17) }).addClass('bg');
   life.back();
   // The title stays first for readers of the markup.
   d.findOne('text')?.front();
@@ -235,7 +247,8 @@ export function renderSummary(sim: SimResult, story: Story, L: Lang, theme: stri
   ];
   const title = `${t(L, 'figure.summary')}: ${nodeName(L, sim, story.client)} → ${sim.scenario.trace.to.ip}:${sim.scenario.trace.to.port}/${sim.scenario.trace.proto}`;
   const keyW = Math.max(...rows.map(([k]) => textWidth(k, 13, true))) + 20;
-  const width = Math.max(560, textWidth(title, 14, true) + 32);
+  // The title ends before the mark at the top right.
+  const width = Math.max(560, textWidth(title, 14, true) + 74 + markWidth(L, last.mark ?? 'ok') / 2);
   const valW = width - 32 - keyW;
   const d = S.SVG();
   d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
