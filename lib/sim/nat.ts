@@ -102,7 +102,8 @@ export function chooseTuple(ct: ConntrackTable, e: ConnEntry, manip: Manip, r: N
     const used = () => ct.replyTupleUsed(e.proto, invertTuple(t), e);
     if (r.random || !inRange || (minP !== maxP && used())) {
       // nf_nat_l4proto_unique_tuple: DNAT starts at offset 0, SNAT at a random offset.
-      randomPort = manip === 'src' || !!r.random;
+      // A range of one port leaves nothing to chance.
+      randomPort = (manip === 'src' || !!r.random) && maxP > minP;
       for (let p = minP; p <= maxP; p++) {
         t[portKey] = p;
         if (!used()) break;

@@ -302,12 +302,26 @@ function parseCommand(tokens: string[], text: string, line: number, ps: ParseSta
       const o = resolve(target.ext);
       if (o) { owner = target; opt = o; }
     }
-    if (!owner && proto && !proto.invert && MATCH_EXTENSIONS[proto.proto] && resolve(MATCH_EXTENSIONS[proto.proto])) {
+    if (!owner && tok.startsWith('--')) {
+      // getopt_long takes an unambiguous abbreviation of any loaded option:
+      // `-j DNAT --to 10.0.0.1`, `-j REDIRECT --to-port 8080`, `-m multiport --dport 80,443`.
+      const loaded: Pending[] = [...matches, ...(target ? [target] : [])];
+      const hits = loaded.flatMap((p) => Object.keys(p.ext.options).filter((o) => o.startsWith(tok)).map((o) => ({ p, o })));
+      const distinct = [...new Set(hits.map((h) => `${h.p.ext.name} ${h.o}`))];
+      if (distinct.length > 1) {
+        fail(`option \`${tok}\` is ambiguous`, tok, `one of ${hits.map((h) => h.o).join(', ')}`);
+      }
+      if (hits.length) { owner = hits[0].p; opt = hits[0].o; }
+    }
+    if (!owner && proto && !proto.invert && MATCH_EXTENSIONS[proto.proto]) {
       // iptables loads the protocol's match on its own: `-p tcp --dport 22`.
       const ext = MATCH_EXTENSIONS[proto.proto];
-      owner = { ext, st: ext.init(), token: proto.proto };
-      matches.push(owner);
-      opt = resolve(ext);
+      const o = resolve(ext) ?? uniquePrefix(Object.keys(ext.options), tok);
+      if (o) {
+        owner = { ext, st: ext.init(), token: proto.proto };
+        matches.push(owner);
+        opt = o;
+      }
     }
     if (!owner || !opt) {
       const known = allOptionNames();
@@ -569,4 +583,11 @@ export function parseIptables(text: string): Ruleset {
   checkChains(rs);
   for (const t of TABLES) for (const ch of Object.values(rs.tables[t])) ch.rules.forEach((r, i) => { r.source.number = i + 1; });
   return rs;
+}
+
+/** getopt_long's abbreviation rule for one option table. */
+function uniquePrefix(options: string[], tok: string): string | undefined {
+  if (!tok.startsWith('--')) return undefined;
+  const hits = options.filter((o) => o.startsWith(tok));
+  return hits.length === 1 ? hits[0] : undefined;
 }
