@@ -78,8 +78,22 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
   }
   const chains = orderedChains(sim);
   const heads = [t(L, 'figure.chain'), t(L, 'figure.matchers'), t(L, 'figure.action'), t(L, 'figure.comment')];
-  interface Row { chainHead?: string; cols?: Cols; n?: string; acted?: string }
+  interface Row { chainHead?: string; cols?: Cols; n?: string; acted?: string; off?: boolean }
   const rows: Row[] = [];
+  // RouterOS keeps disabled rules in place (print shows them with X): so does the table.
+  const disabled = [...((sim.ruleset as { disabled?: Rule[] }).disabled ?? [])];
+  const takeDisabled = (table: string, disp: string): Rule[] => {
+    const mine = disabled.filter((r) => r.table === table && r.source.chainDisplay === disp);
+    for (const r of mine) disabled.splice(disabled.indexOf(r), 1);
+    return mine;
+  };
+  const ruleRow = (r: Rule, off: boolean): Row => {
+    const key = `${r.table}|${r.source.chainDisplay}|${r.source.number}`;
+    const n = sim.ruleset.dialect === 'routeros' && r.source.rosNumber !== undefined ? String(r.source.rosNumber) : String(r.source.number);
+    if (!off) return { cols: ruleColumns(r), n, acted: acted.get(key) };
+    const cols = ruleColumns(r);
+    return { cols: { ...cols, action: `${cols.action} (${t(L, 'figure.disabled')})` }, n: `${n} X`, off: true };
+  };
   // RouterOS dstnat is both nat PREROUTING and OUTPUT: show its rules once.
   const seen = new Set<string>();
   for (const c of chains) {
@@ -88,13 +102,19 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
     if (keys.length && keys.every((k) => seen.has(k))) continue;
     keys.forEach((k) => seen.add(k));
     rows.push({ chainHead: `${c.table} · ${disp}${c.policy ? ` · ${t(L, 'figure.policy', { policy: c.policy })}` : ''}` });
-    c.rules.forEach((r) => {
-      const key = `${r.table}|${r.source.chainDisplay}|${r.source.number}`;
-      const n = sim.ruleset.dialect === 'routeros' && r.source.rosNumber !== undefined ? String(r.source.rosNumber) : String(r.source.number);
-      rows.push({ cols: ruleColumns(r), n, acted: acted.get(key) });
-    });
+    const byNumber = (r: Rule) => r.source.rosNumber ?? r.source.number;
+    const all = [...c.rules.map((r) => ({ r, off: false })), ...takeDisabled(c.table, disp).map((r) => ({ r, off: true }))]
+      .sort((a, b) => byNumber(a.r) - byNumber(b.r));
+    all.forEach(({ r, off }) => rows.push(ruleRow(r, off)));
     const pol = acted.get(`${c.table}|${disp}|0`);
     if (pol) rows.push({ cols: { chain: disp, matchers: '', action: t(L, 'figure.policy', { policy: c.policy ?? 'ACCEPT' }), comment: '' }, n: '', acted: pol });
+  }
+  // Chains that hold only disabled rules.
+  while (disabled.length) {
+    const first = disabled[0];
+    const disp = first.source.chainDisplay;
+    rows.push({ chainHead: `${first.table} · ${disp}` });
+    takeDisabled(first.table, disp).forEach((r) => rows.push(ruleRow(r, true)));
   }
   // Column widths from the measured text; matchers wrap past a limit.
   const maxW = [160, 330, 260, 180];
@@ -128,7 +148,7 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
     if (r.acted) g.rect(r1(width - 32), h).attr({ x: 16, y: r1(y), 'data-box': 1 }).addClass('rh');
     // data-w: the width of the text's cell (checked in a browser by test/browser).
     g.plain(r.n ?? '').attr({ x: 20, y: r1(y + 16), 'data-w': numW - 6 }).addClass('mu');
-    cells.forEach((ls, i) => ls.forEach((ln, j) => g.plain(ln).attr({ x: r1(xs[i]), y: r1(y + 16 + j * 16), 'data-w': colW[i] - 6 }).addClass(i === 3 ? 'mu' : i === 2 ? 'b' : '')));
+    cells.forEach((ls, i) => ls.forEach((ln, j) => g.plain(ln).attr({ x: r1(xs[i]), y: r1(y + 16 + j * 16), 'data-w': colW[i] - 6 }).addClass(i === 3 || r.off ? 'mu' : i === 2 ? 'b' : '')));
     if (r.acted) g.plain(`◀ ${t(L, 'figure.acted')}`).attr({ x: r1(width - 20), y: r1(y + 16), 'text-anchor': 'end' }).addClass('s b rw');
     lines.push(`${r.n ? `${r.n}. ` : ''}${c.chain}: ${c.matchers} ${c.action}${c.comment ? ` (${c.comment})` : ''}${r.acted ? ` [${t(L, 'figure.acted')}: ${r.acted}]` : ''}`);
     y += h + 2;
