@@ -1,0 +1,56 @@
+'use strict';
+// 5. Reader cost: bytes of HTML+SVG per figure as a post embeds it (inline
+// mode), raw and gzipped, and the JavaScript a reader downloads (none).
+const path = require('path');
+const zlib = require('zlib');
+const { ROOT, KINDS, scenario, hairpinSeed } = require('./lib/scenarios');
+const { median, round } = require('./lib/stats');
+
+const SCRIPT_RE = /<script\b/gi;
+
+module.exports = async function readerSection(ctx) {
+  const { runScenario } = require(path.join(ROOT, 'dist'));
+  const { renderFigures, figureHtml } = require(path.join(ROOT, 'dist', 'render'));
+  const sims = [['hairpin (seed)', runScenario(hairpinSeed())], ...KINDS.map((k, i) => [k, runScenario(scenario(k, i))])];
+  const byKind = { step: [], rules: [], sequence: [], summary: [] };
+  let scripts = 0;
+  for (const [name, sim] of sims) {
+    for (const lang of ['en', 'zh-TW']) {
+      for (const f of renderFigures(sim, { lang, show: ['steps', 'rules', 'sequence', 'summary'] })) {
+        const html = figureHtml([f], { mode: 'inline', lang });
+        scripts += (html.match(SCRIPT_RE) || []).length;
+        byKind[f.kind].push({ scenario: name, lang, step: f.step, raw: Buffer.byteLength(html), gzip: zlib.gzipSync(html).length });
+      }
+    }
+  }
+  const rows = [];
+  const label = { step: 'step figure', rules: 'rule table', sequence: 'sequence view', summary: 'summary' };
+  const plural = { step: 'step figures', rules: 'rule tables', sequence: 'sequence views', summary: 'summaries' };
+  for (const [kind, list] of Object.entries(byKind)) {
+    const raw = list.map((x) => x.raw);
+    const gz = list.map((x) => x.gzip);
+    const how = `Buffer.byteLength(figureHtml([fig], {mode:'inline'})) and zlib.gzipSync(...).length over ${list.length} ${plural[kind]} (5 scenarios x en, zh-TW)`;
+    rows.push({ name: `${label[kind]}: HTML+SVG bytes, median`, value: round(median(raw) / 1024, 2), unit: 'KB', how });
+    rows.push({
+      name: `${label[kind]}: HTML+SVG bytes, largest`, value: round(Math.max(...raw) / 1024, 2), unit: 'KB',
+      target: kind === 'step' ? { op: '<=', limit: 8 } : undefined, how,
+    });
+    rows.push({ name: `${label[kind]}: gzipped, median`, value: round(median(gz) / 1024, 2), unit: 'KB', how });
+  }
+  rows.push({
+    name: '<script> tags in figure HTML', value: scripts, unit: 'tags', target: { op: '<=', limit: 0 },
+    how: `count of /<script\\b/i in every figure's HTML above (${Object.values(byKind).reduce((a, l) => a + l.length, 0)} figures)`,
+  });
+  const blog = ctx.shared.blog;
+  if (blog) {
+    rows.push({
+      name: 'blog: <script> tags added to pages vs the floor', value: blog.scriptsAdded, unit: 'tags', target: { op: '<=', limit: 0 },
+      how: 'count of /<script\\b/i in public/**/*.html of the blog minus the floor (same theme, same posts without blocks)',
+    });
+    rows.push({
+      name: 'blog: HTML bytes added per figure', value: round(blog.bytesAddedPerFigure / 1024, 2), unit: 'KB',
+      how: `(bytes of public/**/*.html of the blog - the floor) / ${blog.figures} figures (the index page lists excerpts, which hold no blocks)`,
+    });
+  }
+  return { rows, detail: byKind };
+};
