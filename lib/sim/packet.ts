@@ -36,12 +36,14 @@ export interface Packet {
   length?: number;
 }
 
+/** Every trace event keeps its own copy: field by field, as it runs once per event. */
 export function clonePacket(p: Packet): Packet {
-  return {
-    ...p,
-    flags: p.flags ? { ...p.flags } : undefined,
-    icmp: p.icmp ? { ...p.icmp, inner: p.icmp.inner ? clonePacket(p.icmp.inner) : undefined } : undefined,
-  };
+  const c: Packet = { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
+  if (p.flags) c.flags = { ...p.flags };
+  if (p.icmp) c.icmp = p.icmp.inner ? { type: p.icmp.type, code: p.icmp.code, inner: clonePacket(p.icmp.inner) } : { type: p.icmp.type, code: p.icmp.code };
+  if (p.payload !== undefined) c.payload = p.payload;
+  if (p.length !== undefined) c.length = p.length;
+  return c;
 }
 
 /** "SYN", "SYN,ACK", "RST,ACK", "ACK,PSH,FIN"... in tcpdump-like order. */
