@@ -28,10 +28,22 @@ export interface RenderedFigure {
   /** The SVG root's id (content hash). */
   id: string;
   svg: string;
+  /** The SVG's <title>: a short name for the figure. */
+  title: string;
+  /** The viewBox size, in SVG units (= CSS px at natural size). */
+  width: number;
+  height: number;
   alt: string;
   caption: string;
   /** The figure told in sentences, for screen readers and readers without images. */
   textSteps: string[];
+}
+
+/** Width and height of a figure from its root's viewBox (svgShell writes "0 0 W H"). */
+function svgSize(svg: string): { width: number; height: number } {
+  const m = /^<svg\b[^>]*?\sviewBox="0 0 (\d+) (\d+)"/.exec(svg);
+  if (!m) throw new Error('nat-trace: rendered SVG without a viewBox');
+  return { width: Number(m[1]), height: Number(m[2]) };
 }
 
 export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigure[] {
@@ -51,20 +63,20 @@ export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigu
         if (opts.steps && !opts.steps.includes(s.index)) continue;
         const r = renderStep(sim, story, s, L, opts.theme);
         out.push({
-          kind: 'step', step: s.index, id: r.id, svg: r.svg,
+          kind: 'step', step: s.index, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg),
           alt: t(L, 'figure.alt-step', { n: s.index, total: story.steps.length, title: s.title, caption: s.caption }),
           caption: opts.caption ?? s.caption, textSteps: [s.caption],
         });
       }
     } else if (kind === 'rules') {
       const r = renderRules(sim, L, opts.theme);
-      out.push({ kind, id: r.id, svg: r.svg, alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.title, textSteps: r.lines });
+      out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.title, textSteps: r.lines });
     } else if (kind === 'sequence') {
       const r = renderSequence(sim, story, L, opts.theme);
-      out.push({ kind, id: r.id, svg: r.svg, alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.title, textSteps: story.steps.map((s) => `${s.index}. ${s.caption}`) });
+      out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.title, textSteps: story.steps.map((s) => `${s.index}. ${s.caption}`) });
     } else {
       const r = renderSummary(sim, story, L, opts.theme);
-      out.push({ kind, id: r.id, svg: r.svg, alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.desc, textSteps: r.lines });
+      out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.desc, textSteps: r.lines });
     }
   }
   return out;
@@ -76,11 +88,27 @@ function templates(): nunjucks.Environment {
   return env;
 }
 
-/** HTML for a block: one <figure> per figure, inline SVG or <img>, caption, the steps as text. */
+/**
+ * The smallest text in a figure, in SVG units (the `.s` and `.mt` classes in
+ * theme.ts), and the smallest size it may be drawn at in the page. A figure
+ * scales down with its column until its smallest text would be drawn smaller
+ * than that; below, it keeps that width and scrolls sideways in its own box
+ * (a phone), so the page never does.
+ */
+const SMALLEST_TEXT_UNITS = 11;
+const MIN_TEXT_PX = 9;
+
+/** Narrowest a figure W units wide may be drawn, in CSS px. */
+export function minFigureWidth(width: number): number {
+  return Math.min(width, Math.ceil((width * MIN_TEXT_PX) / SMALLEST_TEXT_UNITS));
+}
+
+/** HTML for a block: one <figure> per figure, inline SVG or <img> in a scroll box, caption, the steps as text. */
 export function figureHtml(figs: RenderedFigure[], opts: { mode: 'inline' | 'file'; src?: (f: RenderedFigure) => string; lang: string; caption?: string }): string {
   const L = resolveLang(opts.lang);
   const items = figs.map((f) => ({
-    kind: f.kind, step: f.step, id: f.id, alt: f.alt, textSteps: f.textSteps,
+    kind: f.kind, step: f.step, id: f.id, alt: f.alt, textSteps: f.textSteps, title: f.title,
+    width: f.width, height: f.height, minWidth: minFigureWidth(f.width),
     // A block caption replaces the generated one only when the block is a single figure.
     caption: opts.caption !== undefined && figs.length === 1 ? opts.caption : f.caption,
     svg: opts.mode === 'inline' ? new nunjucks.runtime.SafeString(f.svg) : undefined,

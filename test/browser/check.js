@@ -42,6 +42,45 @@ function inPage(opt) {
   const contrast = (a, b) => { const x = lum(a); const y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
   const hex = (c) => `#${[c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
 
+  /**
+   * The figure's box fits the article column. The box is the scroll container
+   * the figure sits in (its nearest ancestor inside the <figure> that clips
+   * overflow), else the figure itself. A figure wider than its box must be
+   * reachable: the box scrolls sideways (not overflow hidden), keyboard users
+   * can focus it, it has a name, it does not clip the figure vertically, and
+   * the caption comes under it.
+   */
+  function fit(el, res) {
+    const figure = el.closest('figure');
+    let box = null;
+    for (let n = el.parentElement; n && n !== figure; n = n.parentElement) {
+      if (getComputedStyle(n).overflowX !== 'visible') { box = n; break; }
+    }
+    const col = el.closest('.article-entry') || el.closest('article') || document.body;
+    const cr = col.getBoundingClientRect();
+    const ccs = getComputedStyle(col);
+    const left = cr.left + parseFloat(ccs.paddingLeft);
+    const right = cr.right - parseFloat(ccs.paddingRight);
+    const er = el.getBoundingClientRect();
+    const br = (box || el).getBoundingClientRect();
+    res.column = round(right - left);
+    res.width = round(er.width);
+    res.box = round(br.width);
+    res.scrolls = !!box && box.scrollWidth > box.clientWidth + 1;
+    const problem = (check, detail) => res.problems.push({ check, text: '', detail });
+    if (br.left < left - TOL || br.right > right + TOL) problem('width', `${box ? 'the figure\'s box' : 'figure'} spans ${round(br.left)}–${round(br.right)}px, the article column ${round(left)}–${round(right)}px`);
+    const wider = er.left < br.left - TOL || er.right > br.right + TOL;
+    if (!box || !wider) return;
+    const bcs = getComputedStyle(box);
+    const what = `the figure (${round(er.width)}px) is wider than its box (${round(br.width)}px)`;
+    if (!/auto|scroll/.test(bcs.overflowX)) problem('scroll', `${what}, which does not scroll (overflow-x: ${bcs.overflowX})`);
+    if (!(box.tabIndex >= 0)) problem('scroll', `${what}, which keyboard users cannot focus to scroll it (no tabindex)`);
+    if (!box.getAttribute('aria-label') && !box.getAttribute('aria-labelledby')) problem('scroll', `${what}, which has no name (aria-label or aria-labelledby)`);
+    if (box.scrollHeight > box.clientHeight + 1) problem('scroll', `the figure's box clips it vertically: ${box.scrollHeight}px of content in ${box.clientHeight}px`);
+    const cap = figure && figure.querySelector('figcaption');
+    if (cap && cap.getBoundingClientRect().top < br.bottom - TOL) problem('scroll', `the caption starts at ${round(cap.getBoundingClientRect().top)}px, above the bottom of the figure's box (${round(br.bottom)}px)`);
+  }
+
   for (const [index, root] of roots.entries()) {
     const fig = root.closest ? root.closest('figure') : null;
     const res = {
@@ -243,51 +282,35 @@ function inPage(opt) {
         if (inter(texts[i].ink, texts[j].ink, TOL)) problem('overlap', texts[i].text, `ink ${fmt(texts[i].ink)} overlaps "${texts[j].text}" ${fmt(texts[j].ink)}`);
       }
     }
-    // The figure fits the article column and the page does not scroll sideways.
-    if (!opt.standalone) {
-      const col = root.closest('.article-entry') || root.closest('article') || document.body;
-      const cr = col.getBoundingClientRect();
-      const ccs = getComputedStyle(col);
-      const left = cr.left + parseFloat(ccs.paddingLeft);
-      const right = cr.right - parseFloat(ccs.paddingRight);
-      res.column = round(right - left);
-      if (rr.left < left - TOL || rr.right > right + TOL) problem('width', '', `figure spans ${round(rr.left)}–${round(rr.right)}px, the article column ${round(left)}–${round(right)}px`);
-    }
+    if (!opt.standalone) fit(root, res);
   }
   const images = [];
   if (!opt.standalone) {
     for (const [index, img] of [...document.querySelectorAll('figure.nat-trace-figure img')].entries()) {
-      const col = img.closest('.article-entry') || img.closest('article') || document.body;
-      const cr = col.getBoundingClientRect();
-      const ccs = getComputedStyle(col);
-      const left = cr.left + parseFloat(ccs.paddingLeft);
-      const right = cr.right - parseFloat(ccs.paddingRight);
-      const ir = img.getBoundingClientRect();
-      images.push({
+      const r = {
         index, src: img.currentSrc || img.src, figure: img.closest('figure').getAttribute('data-nat-trace'),
-        loaded: img.complete && img.naturalWidth > 0, width: round(ir.width), natural: img.naturalWidth, column: round(right - left),
-        problems: ir.left < left - TOL || ir.right > right + TOL ? [{ check: 'width', text: '', detail: `image spans ${round(ir.left)}–${round(ir.right)}px, the article column ${round(left)}–${round(right)}px` }] : [],
-      });
+        loaded: img.complete && img.naturalWidth > 0, natural: img.naturalWidth, problems: [],
+      };
+      fit(img, r);
+      images.push(r);
     }
   }
   const doc = document.scrollingElement || document.documentElement;
   return { figures: results, images, scrollX: opt.standalone ? 0 : doc.scrollWidth - window.innerWidth };
 }
 
-/** Smallest text a figure may be drawn at on a desktop-wide article column. */
-const MIN_TEXT_PX = 8;
+/** Smallest text a figure may be drawn at, in every view. */
+const MIN_TEXT_PX = 9;
 
 /**
- * A figure too wide for the article column is scaled down until its text is
- * unreadable: at desktop width its smallest text, scaled to fit the column,
- * must stay at MIN_TEXT_PX or more.
+ * A figure scaled down until its text is unreadable: its smallest text, at
+ * the size the browser drew the figure, must stay at MIN_TEXT_PX or more
+ * (a phone included: there a wide figure scrolls in its box instead).
  */
-function sizeProblem(f, view) {
-  if (view.width < 1000 || !f.natural || !f.column || !Number.isFinite(f.minFontUser)) return null;
-  const scale = Math.min(1, f.column / f.natural);
-  const px = f.minFontUser * scale;
-  if (px >= MIN_TEXT_PX - 0.05) return null;
-  return { check: 'size', text: '', detail: `${f.natural} units wide in a ${f.column}px column: its ${Math.round(f.minFontUser * 10) / 10}px text is drawn at ${px.toFixed(1)}px (< ${MIN_TEXT_PX})` };
+function sizeProblem(f) {
+  if (!f.natural || !Number.isFinite(f.minFontPx) || !Number.isFinite(f.minFontUser)) return null;
+  if (f.minFontPx >= MIN_TEXT_PX - 0.05) return null;
+  return { check: 'size', text: '', detail: `${f.natural} units wide, drawn ${f.width}px wide (its box ${f.box}px, the column ${f.column}px): its ${Math.round(f.minFontUser * 10) / 10}-unit text is drawn at ${f.minFontPx.toFixed(1)}px (< ${MIN_TEXT_PX})` };
 }
 
 /**
@@ -309,6 +332,9 @@ async function settle(page) {
   }
   await page.evaluate(async () => {
     await document.fonts.ready;
+    // Lazy images far below the viewport (their size is known before they
+    // load, so they take their place) would only load when scrolled to.
+    for (const i of document.images) if (!i.complete && i.loading === 'lazy') i.loading = 'eager';
     await Promise.all([...document.images].map((i) => (i.complete ? null : i.decode().catch(() => null))));
   });
 }
@@ -322,10 +348,10 @@ async function checkPage(page, { label, view, svgPage, svgCache }) {
   await settle(page);
   const r = await page.evaluate(inPage, { standalone: false });
   const figures = r.figures.map((f) => ({ ...f, page: label, view: view.name, kind: 'inline' }));
-  for (const f of figures) { const p = sizeProblem(f, view); if (p) f.problems.push(p); }
+  for (const f of figures) { const p = sizeProblem(f); if (p) f.problems.push(p); }
   if (r.scrollX > 0) figures.push({ page: label, view: view.name, figure: '(page)', id: '', problems: [{ check: 'width', text: '', detail: `the page scrolls sideways by ${r.scrollX}px` }] });
   for (const img of r.images) {
-    const entry = { page: label, view: view.name, figure: img.figure, id: img.src.replace(/^.*\//, ''), kind: 'file', width: img.width, column: img.column, problems: [...img.problems] };
+    const entry = { page: label, view: view.name, figure: img.figure, id: img.src.replace(/^.*\//, ''), kind: 'file', width: img.width, box: img.box, column: img.column, scrolls: img.scrolls, problems: [...img.problems] };
     if (!img.loaded) entry.problems.push({ check: 'load', text: '', detail: `image ${img.src} did not load` });
     else if (svgPage) {
       const key = `${img.src}|${view.name}`;
@@ -337,11 +363,12 @@ async function checkPage(page, { label, view, svgPage, svgCache }) {
         if (svgCache) svgCache.set(key, doc);
       }
       entry.texts = doc.texts;
-      entry.minFontPx = doc.minFontPx * (img.width / img.natural);
+      // In SVG units (the image's natural size), scaled to the size the page drew the image at.
       entry.minFontUser = doc.minFontUser;
+      entry.minFontPx = doc.minFontUser * (img.width / img.natural);
       entry.natural = img.natural;
       entry.problems.push(...doc.problems.filter((p) => p.check !== 'width'));
-      const p = sizeProblem(entry, view);
+      const p = sizeProblem(entry);
       if (p) entry.problems.push(p);
     }
     figures.push(entry);
@@ -361,4 +388,4 @@ function describe(figures, checks) {
   return lines;
 }
 
-module.exports = { inPage, settle, checkPage, describe, FORCED_FONT };
+module.exports = { inPage, settle, checkPage, describe, FORCED_FONT, MIN_TEXT_PX };

@@ -20,8 +20,9 @@ const CHECKS = [
   ['shape', 'no text lies on a box or mark that is not its own'],
   ['arrow', 'no packet arrow passes under a text'],
   ['line', 'no link, lifeline or rule line runs under a text'],
-  ['width', 'every figure fits the article column; no page scrolls sideways'],
-  ['size', 'at desktop width no figure is scaled down until its text is under 8px'],
+  ['width', 'every figure\'s box fits the article column; no page scrolls sideways'],
+  ['scroll', 'a figure wider than its box scrolls sideways in it, keyboard users can focus it, it is named, its caption stays under it'],
+  ['size', `no figure's text is drawn under ${C.MIN_TEXT_PX}px, on a phone either`],
   ['contrast', 'text contrast is readable in light and dark (WCAG 4.5, 3 for large or dimmed text)'],
   ['load', 'every figure file loads'],
 ];
@@ -69,6 +70,8 @@ describe('browser: figures in Chromium', function () {
           p.status = res.status();
           p.figureCount = await page.locator('figure.nat-trace-figure').count();
           p.errorBoxes = await page.locator('.nat-trace-error').count();
+          // What the theme's script added to a figure (landscape captions a bare <img> with its alt text).
+          p.themeAdded = await page.locator('figure.nat-trace-figure .caption, figure.nat-trace-figure [data-fancybox]').count();
           if (!p.figureCount) continue;
           st.served++;
           for (const view of H.VIEWS) {
@@ -85,11 +88,12 @@ describe('browser: figures in Chromium', function () {
         if (site) H.rmSite(site.dir);
       });
 
-      it('serves pages with figures, no error box, every figure checked in every view', () => {
+      it('serves pages with figures, no error box, nothing added by the theme, every figure checked in every view', () => {
         assert.ok(st.served >= (site.minPages || 1), `pages with figures: ${st.served}`);
         for (const p of st.pages) {
           assert.strictEqual(p.status, 200, p.path);
           assert.strictEqual(p.errorBoxes, 0, `${p.path}: error box`);
+          assert.strictEqual(p.themeAdded, 0, `${p.path}: the theme's script added captions or lightbox links to figures`);
           if (site.expected && site.expected[p.path] !== undefined) assert.strictEqual(p.figureCount, site.expected[p.path], `${p.path}: figures`);
           // The crawler counted the figures in the served HTML; the browser shows as many.
           if (p.figures !== undefined) assert.strictEqual(p.figureCount, p.figures, `${p.path}: figures in the DOM`);
@@ -97,9 +101,10 @@ describe('browser: figures in Chromium', function () {
         const perView = st.pages.reduce((a, p) => a + p.figureCount, 0);
         assert.strictEqual(st.figures.filter((f) => f.figure !== '(page)').length, perView * H.VIEWS.length);
         for (const f of st.figures) if (f.figure !== '(page)' && !f.problems.some((p) => p.check === 'load')) assert.ok(f.texts > 0, `${f.page} ${f.figure}: texts measured`);
-        const phone = st.figures.filter((f) => f.view === 'phone light' && f.minFontPx);
-        const small = phone.reduce((a, f) => (f.minFontPx < a.minFontPx ? f : a), { minFontPx: Infinity });
-        console.log(`      ${perView} figures on ${st.served} page(s) x ${H.VIEWS.length} views; smallest text on a phone: ${small.minFontPx.toFixed(1)}px (${small.page} ${small.figure})`);
+        const smallest = (view) => st.figures.filter((f) => f.view === view && f.minFontPx).reduce((a, f) => (f.minFontPx < a.minFontPx ? f : a), { minFontPx: Infinity });
+        const small = smallest('phone light');
+        const scrolling = (view) => st.figures.filter((f) => f.view === view && f.scrolls).length;
+        console.log(`      ${perView} figures on ${st.served} page(s) x ${H.VIEWS.length} views; smallest text on a phone: ${small.minFontPx.toFixed(1)}px (${small.page} ${small.figure}), on a desktop: ${smallest('desktop light').minFontPx.toFixed(1)}px; figures scrolling in their box: ${scrolling('phone light')} on a phone, ${scrolling('desktop light')} on a desktop`);
       });
 
       for (const [check, what] of CHECKS) {
@@ -153,9 +158,11 @@ describe('browser: figures in Chromium', function () {
       figs = renderFigures(runScenario(hairpin), { lang: 'en', show: ['steps', 'rules'] });
     });
 
-    async function run(svgs, view = H.VIEWS[0]) {
+    /** A page with the figures in a 700px article column, or (column: 'fluid') one as wide as the view. */
+    async function run(svgs, view = H.VIEWS[0], { column = 'fixed' } = {}) {
       const html = figureHtml(svgs, { mode: 'inline', lang: 'en' });
-      await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><article class="article-entry" style="width:700px;padding:0 10px">${html}</article></body></html>`);
+      const style = column === 'fluid' ? 'padding:0 10px' : 'width:700px;padding:0 10px';
+      await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body style="margin:0"><article class="article-entry" style="${style}">${html}</article></body></html>`);
       await H.setView(page, view);
       return C.checkPage(page, { label: 'self-test', view });
     }
@@ -227,22 +234,95 @@ describe('browser: figures in Chromium', function () {
       assert.ok(ps.some((p) => p.check === 'box' && p.text === 'Internet' && /crosses the outline of its box \(path\.cl\)/.test(p.detail)), 'cloud outline');
     });
 
-    it('reports unreadable contrast in dark mode and a figure wider than its column', async () => {
+    it('reports unreadable contrast in dark mode', async () => {
       const step = figs.find((f) => f.step === 2);
       await run([step], H.VIEWS[1]);
       // The title in the light palette's text colour, on the dark background.
       await page.evaluate(() => { document.querySelector('svg > text.t').style.fill = '#1f2328'; });
-      let ps = problems(await C.checkPage(page, { label: 'self-test', view: H.VIEWS[1] }));
+      const ps = problems(await C.checkPage(page, { label: 'self-test', view: H.VIEWS[1] }));
       assert.deepStrictEqual(ps.map((p) => p.check), ['contrast'], C.describe([{ page: '', view: '', figure: '', problems: ps }]).join('\n'));
       assert.match(ps[0].detail, /contrast 1\.\d+ < 4\.5 \(text #1f2328 on #0d1117\)/);
+    });
+
+    it('lets a wide figure scroll in its box; reports one outside it, in a box that does not scroll, cannot be focused or has no name, and a caption above it', async () => {
+      const view = H.VIEWS[0];
+      const step = figs.find((f) => f.step === 2);
+      const check = async () => problems(await C.checkPage(page, { label: 'self-test', view }));
+      await run([step], view);
       await page.evaluate(() => {
         const svg = document.querySelector('svg.nat-trace-svg');
-        svg.style.fill = '';
         svg.style.maxWidth = 'none';
         svg.style.width = '1000px';
       });
-      ps = problems(await C.checkPage(page, { label: 'self-test', view: H.VIEWS[1] }));
-      assert.ok(ps.some((p) => p.check === 'width' && /article column/.test(p.detail)), 'width');
+      let res = await C.checkPage(page, { label: 'self-test', view });
+      assert.deepStrictEqual(C.describe(res), [], 'a 1000px figure scrolling in its box is fine');
+      assert.ok(res[0].scrolls && res[0].width === 1000 && res[0].box <= 700, JSON.stringify(res[0]));
+
+      // Out of its box, straight in the <figure>.
+      await page.evaluate(() => { const svg = document.querySelector('svg.nat-trace-svg'); svg.closest('figure').prepend(svg); });
+      let ps = await check();
+      assert.deepStrictEqual(ps.map((p) => p.check), ['width']);
+      assert.match(ps[0].detail, /^figure spans [\d.]+–[\d.]+px, the article column/);
+
+      // Back in a box that clips instead of scrolling, without tabindex or name.
+      await page.evaluate(() => {
+        const svg = document.querySelector('svg.nat-trace-svg');
+        const box = document.querySelector('.nat-trace-scroll');
+        box.firstElementChild.append(svg);
+        box.style.overflowX = 'hidden';
+        box.removeAttribute('tabindex');
+        box.removeAttribute('aria-label');
+      });
+      ps = await check();
+      assert.deepStrictEqual(ps.map((p) => p.check), ['scroll', 'scroll', 'scroll'], C.describe([{ page: '', view: '', figure: '', problems: ps }]).join('\n'));
+      assert.match(ps.map((p) => p.detail).join('\n'), /does not scroll \(overflow-x: hidden\)[^]*cannot focus[^]*no name/);
+
+      // A scrolling box again, with the caption moved above it.
+      await page.evaluate(() => {
+        const box = document.querySelector('.nat-trace-scroll');
+        box.style.overflowX = 'auto';
+        box.tabIndex = 0;
+        box.setAttribute('aria-label', 'x');
+        box.closest('figure').prepend(box.closest('figure').querySelector('figcaption'));
+      });
+      ps = await check();
+      assert.deepStrictEqual(ps.map((p) => p.check), ['scroll']);
+      assert.match(ps[0].detail, /caption starts at/);
+    });
+
+    it('on a phone: a figure scrolls in its box at a readable size; reports one shrunk below the minimum text size, and a page that scrolls sideways', async () => {
+      const view = H.VIEWS[2];
+      const step = figs.find((f) => f.step === 1);
+      await run([step], view, { column: 'fluid' });
+      let res = await C.checkPage(page, { label: 'self-test', view });
+      assert.deepStrictEqual(C.describe(res), []);
+      assert.ok(res[0].column < 400 && res[0].scrolls, `the figure scrolls in a ${res[0].column}px column`);
+      assert.ok(res[0].minFontPx >= C.MIN_TEXT_PX - 0.05, `smallest text ${res[0].minFontPx}px`);
+
+      // Without its minimum width the figure shrinks to the column: 11-unit text at about 5px.
+      const minWidth = await page.evaluate(() => {
+        const inner = document.querySelector('svg.nat-trace-svg').parentElement;
+        const was = inner.style.minWidth;
+        inner.style.minWidth = '0';
+        return was;
+      });
+      assert.match(minWidth, /^\d+px$/);
+      res = await C.checkPage(page, { label: 'self-test', view });
+      const ps = problems(res);
+      assert.deepStrictEqual(ps.map((p) => p.check), ['size'], C.describe(res).join('\n'));
+      assert.match(ps[0].detail, new RegExp(`its 11-unit text is drawn at [3-7]\\.\\dpx \\(< ${C.MIN_TEXT_PX}\\)`));
+      assert.match(C.describe(res)[0], /self-test \[phone light\] figure step-1 .*: size: /);
+
+      // The box no longer clips: the figure at its minimum width widens the page.
+      await page.evaluate((w) => {
+        document.querySelector('svg.nat-trace-svg').parentElement.style.minWidth = w;
+        const box = document.querySelector('.nat-trace-scroll');
+        box.style.overflow = 'visible';
+        box.style.contain = 'none';
+      }, minWidth);
+      res = await C.checkPage(page, { label: 'self-test', view });
+      assert.deepStrictEqual(problems(res).map((p) => p.check).sort(), ['width', 'width'], C.describe(res).join('\n'));
+      assert.match(C.describe(res).join('\n'), /figure \(page\): width: the page scrolls sideways by \d+px/);
     });
   });
 });

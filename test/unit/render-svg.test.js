@@ -141,6 +141,16 @@ describe('render: SVG figures', function () {
     assert.strictEqual((file.match(/<img\b/g) || []).length, figs.length);
     assert.ok(!/<svg\b/.test(file));
     assert.match(file, /A &lt;caption&gt;/);
+    // Each figure in its own focusable, named box that scrolls sideways; the figure
+    // no narrower than where its 11-unit text is drawn at 9px.
+    for (const html of [inline, file]) {
+      const boxes = [...html.matchAll(/<div class="nat-trace-scroll" role="region" tabindex="0" aria-label="([^"]+)" style="overflow-x:auto;[^"]*">/g)];
+      assert.deepStrictEqual(boxes.map((m) => m[1]), figs.map((f) => f.title));
+    }
+    const vb = figs.map((f) => Number(/viewBox="0 0 (\d+) (\d+)"/.exec(f.svg)[1]));
+    assert.deepStrictEqual([...inline.matchAll(/<div style="min-width:(\d+)px"><svg\b/g)].map((m) => Number(m[1])), vb.map((w) => Math.ceil((w * 9) / 11)));
+    const imgs = [...file.matchAll(/<a class="nat-trace-open" href="([^"]+)"><img src="([^"]+)"[^>]* width="(\d+)"[^>]*style="width:100%;max-width:(\d+)px;min-width:(\d+)px;height:auto">/g)];
+    assert.deepStrictEqual(imgs.map((m) => [m[1], m[2], Number(m[3]), Number(m[4]), Number(m[5])]), figs.map((f, i) => [`/p/${f.id}.svg`, `/p/${f.id}.svg`, vb[i], vb[i], Math.ceil((vb[i] * 9) / 11)]));
     const err = errorHtml('bad <rule> & "x"', 'en');
     assert.match(err, /nat-trace-error/);
     assert.match(err, /bad &lt;rule&gt; &amp; &quot;x&quot;/);
