@@ -230,7 +230,12 @@ function parseListen(n: RawNode, what: string): Listener[] {
   });
 }
 
-function parseRoutes(n: RawNode, what: string, ifaceNames?: string[]): Route[] {
+/**
+ * `own`: the node's addresses. Like `ip route add`, a gateway must be reachable
+ * on a connected subnet and must not be one of the node's own addresses
+ * ("Nexthop has invalid gateway").
+ */
+function parseRoutes(n: RawNode, what: string, own: InterfaceAddress[], ifaceNames?: string[]): Route[] {
   return asList(n).map((item) => {
     const text = asString(item, what).trim();
     const words = text.split(/\s+/);
@@ -247,6 +252,12 @@ function parseRoutes(n: RawNode, what: string, ifaceNames?: string[]): Route[] {
       if (w === 'via' || w === 'gateway') {
         if (!arg) fail(`${what}: "via" needs an address`, item.line, { token: text, expected: 'via ADDRESS' });
         route.via = parseIp(arg, item.line, `${what} gateway`);
+        if (own.some((a) => a.address === route.via)) {
+          fail(`${what}: the gateway ${route.via} is this node's own address (the kernel refuses it: "Nexthop has invalid gateway")`, item.line, { token: route.via, expected: 'the address of another node on a connected subnet' });
+        }
+        if (!own.some((a) => inSubnet(route.via as string, a))) {
+          fail(`${what}: the gateway ${route.via} is not on a connected subnet`, item.line, { token: route.via, expected: `an address in ${own.map((a) => `${a.network}/${a.prefix}`).join(', ')}` });
+        }
       } else if (w === 'dev') {
         if (!arg) fail(`${what}: "dev" needs an interface`, item.line, { token: text, expected: 'dev INTERFACE' });
         if (ifaceNames && !ifaceNames.includes(arg)) {
@@ -303,7 +314,7 @@ function buildRouter(n: RawNode): RouterSpec {
       });
     }
   }
-  const routes = map.routes ? parseRoutes(map.routes, 'router route', names) : [];
+  const routes = map.routes ? parseRoutes(map.routes, 'router route', interfaces.flatMap((i) => i.addresses), names) : [];
   const listen = map.listen ? parseListen(map.listen, 'router listen') : [];
   const name = map.name ? asString(map.name, 'router.name') : 'router';
   return { name, label: map.label ? asString(map.label, 'router.label') : undefined, interfaces, interfaceLists, routes, listen };
@@ -333,13 +344,16 @@ function buildHosts(n: RawNode | undefined, router: RouterSpec): HostSpec[] {
     let gateway: string | undefined;
     if (hm.gateway && hm.gateway.value !== null) {
       gateway = parseIp(asString(hm.gateway, 'gateway'), hm.gateway.line, `gateway of ${name}`);
+      if (addresses.some((a) => a.address === gateway)) {
+        fail(`host ${name}: gateway ${gateway} is its own address`, hm.gateway.line, { token: gateway, expected: 'the router\'s (or another node\'s) address on its subnet' });
+      }
       if (!addresses.some((a) => inSubnet(gateway as string, a))) {
         fail(`host ${name}: gateway ${gateway} is not in any of its subnets`, hm.gateway.line, {
           token: gateway, expected: `an address in ${addresses.map((a) => `${a.network}/${a.prefix}`).join(', ')}`,
         });
       }
     }
-    const routes = hm.routes ? parseRoutes(hm.routes, `route of ${name}`) : [];
+    const routes = hm.routes ? parseRoutes(hm.routes, `route of ${name}`, addresses) : [];
     for (const r of routes) {
       if (r.dev) fail(`host ${name}: host routes take "via", not "dev"`, hm.routes.line, { token: r.text, expected: 'NETWORK via ADDRESS' });
     }

@@ -69,6 +69,17 @@ describe('scenario parser', () => {
     assert.match(errorOf(() => parseScenario('router: [1, 2')).message, /^YAML/);
   });
 
+  it('refuses gateways the kernel refuses: its own address, or off every connected subnet (with the line)', () => {
+    const own = errorOf(() => parseScenario(BASE.replace('gateway: 10.30.9.1 }', 'gateway: 10.30.9.70 }')));
+    assert.match(own.message, /its own address/);
+    const withRoute = (r) => BASE.replace('routes: ["0.0.0.0/0 via 203.0.113.1"]', `routes: ["${r}"]`);
+    const self = errorOf(() => parseScenario(withRoute('10.9.0.0/16 via 10.30.9.1')));
+    assert.match(self.message, /own address .*Nexthop has invalid gateway/);
+    assert.strictEqual(self.line, BASE.split('\n').findIndex((l) => l.includes('routes:')) + 1);
+    assert.match(errorOf(() => parseScenario(withRoute('10.9.0.0/16 via 10.1.1.1'))).message, /not on a connected subnet/);
+    assert.strictEqual(parseScenario(withRoute('10.9.0.0/16 via 10.30.9.77')).router.routes[0].via, '10.30.9.77');
+  });
+
   it('merges a from: base key by key, and rules replace rules whatever the dialect', () => {
     const base = parseScenarioRaw(BASE);
     const over = parseScenarioRaw('iptables: "-t nat -A POSTROUTING -j MASQUERADE"\nhosts:\n  pc: { interface: bridge, address: 10.30.9.71/24, gateway: 10.30.9.1 }\n');
