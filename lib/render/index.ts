@@ -79,6 +79,9 @@ export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigu
       out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.desc, textSteps: r.lines });
     }
   }
+  // The figure's language on its root, so a standalone .svg (file mode, the CLI)
+  // also picks the regional CJK font (the :lang() rules in theme.ts).
+  for (const f of out) f.svg = f.svg.replace(/^<svg /, `<svg xml:lang="${L}" `);
   return out;
 }
 
