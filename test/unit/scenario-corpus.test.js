@@ -6,7 +6,14 @@
 const assert = require('assert');
 const { runScenario, parseRules } = require('../../dist');
 const { toIptablesSave } = require('../../dist/rules/iptables/serialize');
-const { loadCorpus, FILE_RE, META_KEYS, DIALECTS } = require('../scenarios/corpus');
+const { loadCorpus, META_KEYS, DIALECTS } = require('../scenarios/corpus');
+
+/** NN-short-slug.yml or NNN-short-slug.yml (the files from 100 on have three digits). */
+const FILE_RE = /^(\d{2,3})-[a-z0-9]+(?:-[a-z0-9]+)*\.yml$/;
+const numberOf = (file) => {
+  const m = FILE_RE.exec(file);
+  return m ? Number(m[1]) : null;
+};
 
 /** Every tag a file may use in `covers:`; each one must be used by some file. */
 const TAGS = {
@@ -87,6 +94,13 @@ const TAGS = {
   'save-format': 'the iptables rules in iptables-save form',
   'one-line': 'RouterOS one-line /ip firewall ... add form',
   defconf: 'RouterOS\'s default configuration firewall',
+  // added with the scenarios from 100 on
+  docker: 'Docker\'s own NAT and filter chains (DOCKER, DOCKER-USER, isolation) and a docker0 bridge',
+  broadcast: 'a broadcast or multicast destination (directed, limited, own subnet, 224.0.0.1)',
+  loopback: '127.0.0.0/8 or the lo device',
+  random: 'NAT with --random / --random-fully',
+  counters: 'iptables-save -c packet and byte counters',
+  'nat-input': 'source NAT in the nat INPUT chain',
 };
 
 const OUTCOMES = ['established', 'refused', 'unreachable', 'timeout'];
@@ -118,13 +132,14 @@ function run(entry, dialect) {
 const answer = (r) => ({ outcome: r.trace.outcome, server_saw: r.trace.server_saw, conntrack: r.trace.conntrack });
 
 describe('scenario corpus (test/scenarios)', () => {
-  it('has at least 70 files, named NN-short-slug.yml, numbers distinct', () => {
+  it('has at least 70 files, named NN-short-slug.yml or NNN-short-slug.yml, numbers distinct', () => {
     assert.ok(corpus.length >= 70, `only ${corpus.length} scenario files`);
     const seen = new Map();
     for (const e of corpus) {
-      assert.match(e.file, FILE_RE, `${e.file}: expected NN-short-slug.yml`);
-      assert.ok(!seen.has(e.nn), `${e.file}: number ${e.nn} is also used by ${seen.get(e.nn)}`);
-      seen.set(e.nn, e.file);
+      assert.match(e.file, FILE_RE, `${e.file}: expected NN-short-slug.yml or NNN-short-slug.yml`);
+      const nn = numberOf(e.file);
+      assert.ok(!seen.has(nn), `${e.file}: number ${nn} is also used by ${seen.get(nn)}`);
+      seen.set(nn, e.file);
     }
   });
 
