@@ -44,7 +44,8 @@ export function parseRules(rules: RuleText, env: RulesEnv): Ruleset {
  * rule's line (relative to the rules text, as every RuleWarning is).
  */
 function addInterfaceWarnings(rs: Ruleset, env: RulesEnv): void {
-  const known = new Set(env.interfaces);
+  // Every Linux router also has lo: what it sends to its own addresses leaves and enters there.
+  const known = new Set([...env.interfaces, 'lo']);
   const add = (message: string, line: number): void => {
     if (!rs.warnings.some((w) => w.message === message && w.line === line)) rs.warnings.push({ message, line });
   };
@@ -52,7 +53,7 @@ function addInterfaceWarnings(rs: Ruleset, env: RulesEnv): void {
     if (name.endsWith('+')) {
       // iptables' wildcard: a prefix of interface names.
       const prefix = name.slice(0, -1);
-      if (prefix && !env.interfaces.some((i) => i.startsWith(prefix))) {
+      if (prefix && ![...known].some((i) => i.startsWith(prefix))) {
         add(`interface pattern ${name} matches none of the router's interfaces (${env.interfaces.join(', ')})`, rule.source.line);
       }
       return;

@@ -285,7 +285,7 @@ export class Router implements SimNode {
     f.local = true;
     let r = this.fib.lookup(f.pkt.dst);
     if (!r) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return; }
-    const s: PathState = { f, related: false, outIface: r.dev, nextHop: r.nextHop };
+    const s: PathState = { f, related: false, outIface: r.kind === 'local' ? 'lo' : r.dev, nextHop: r.nextHop };
     if (attached) {
       s.ct = attached.ct; s.related = attached.related;
     } else {
@@ -297,7 +297,7 @@ export class Router implements SimNode {
       // NAT may have changed the destination: route again (ip_route_me_harder).
       const again = this.fib.lookup(f.pkt.dst);
       if (!again) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return; }
-      r = again; s.outIface = r.dev; s.nextHop = r.nextHop;
+      r = again; s.outIface = r.kind === 'local' ? 'lo' : r.dev; s.nextHop = r.nextHop;
     }
     if (!this.filter(s, 'OUTPUT')) return;
     if (r.kind === 'local') {

@@ -8,7 +8,7 @@
 import { NatTraceError } from '../../errors';
 import { BUILTIN_CHAINS } from '../model';
 import type { MatchInstance, Rule, Ruleset, TableName } from '../model';
-import type { AddrListMatchOpts, IfaceListMatchOpts } from '../opts';
+import type { AddrListMatchOpts, IfaceListMatchOpts, IpMatchOpts } from '../opts';
 import { getMatch, getTarget } from '../registry';
 import { compileAddressList } from '../matches/addrlist';
 import { listMembers } from '../matches/ifacelist';
@@ -125,7 +125,11 @@ export function toIptablesSave(rs: Ruleset, interfaceLists: Record<string, strin
           if (invert) em.lines.push(`-A ${cur} -g ${next}`);
           cur = next;
         }
-        em.lines.push(`-A ${cur}${targetText ? ' ' + targetText : ''}`);
+        // Targets check the protocol of their own rule (REJECT tcp-reset, DNAT/SNAT with ports):
+        // the last helper repeats the rule's -p, which every packet reaching it matches anyway.
+        const ip = rule.matches.find((m) => m.module === 'ip')?.opts as IpMatchOpts | undefined;
+        const proto = ip?.proto ? `${ip.proto.invert ? '! ' : ''}-p ${ip.proto.proto} ` : '';
+        em.lines.push(`-A ${cur}${targetText ? ` ${proto}${targetText}` : ''}`);
         return;
       }
       const lead = [...parts];
