@@ -107,7 +107,9 @@ export class ConntrackTable {
   lookup(p: Packet, now: number): CtResult | undefined {
     if (p.proto !== 'tcp' && p.proto !== 'udp') return undefined;
     const hit = this.byTuple.get(key(p.proto, tupleOf(p)));
-    if (hit) return { entry: hit.entry, dir: hit.dir, state: 'ESTABLISHED', isNew: false };
+    // resolve_normal_ct: an original-direction packet is NEW until a reply has been seen
+    // (a retransmitted SYN of an unanswered connection too); NAT keeps its binding.
+    if (hit) return { entry: hit.entry, dir: hit.dir, state: hit.dir === 'ORIGINAL' && !hit.entry.seenReply ? 'NEW' : 'ESTABLISHED', isNew: false };
     // nf_conntrack_tcp: only a SYN may start a tracked TCP connection by default
     // (nf_conntrack_tcp_loose=1 also picks up mid-stream ACKs; a bare RST is INVALID).
     if (p.proto === 'tcp' && p.flags?.rst) return undefined;

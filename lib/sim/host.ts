@@ -34,6 +34,7 @@ export class Host implements SimNode {
       engine,
       isLocal: (ip) => self.own.has(ip),
       sourceFor: (dst) => self.fib.lookup(dst)?.src,
+      isBroadcast: (ip) => self.fib.isBroadcast(ip),
       output: (f) => self.output(f),
       report: (o, errno) => sink.report(o, errno),
       serverSaw: (peer) => sink.serverSaw(peer),

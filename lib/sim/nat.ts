@@ -109,6 +109,13 @@ export function chooseTuple(ct: ConntrackTable, e: ConnEntry, manip: Manip, r: N
         if (!used()) break;
       }
     }
+  } else if (r.random && manip === 'src') {
+    // --random / --random-fully without --to-ports: the source port is drawn from its
+    // class (1-511, 600-1023, 1024-65535), not kept (nf_nat_l4proto_unique_tuple).
+    randomPort = true;
+    const orig = t.sport;
+    const [lo, hi] = orig < 512 ? [1, 511] : orig < 1024 ? [600, 1023] : [1024, 65535];
+    for (let p = lo; p <= hi; p++) { t.sport = p; if (!ct.replyTupleUsed(e.proto, invertTuple(t), e)) break; }
   } else if (ct.replyTupleUsed(e.proto, invertTuple(t), e)) {
     // Null port range with a clash: the kernel moves the port (1024+ for sources).
     randomPort = true;

@@ -96,20 +96,21 @@ export function ruleRef(rule: Rule | undefined, chain: Chain, policy: string): R
   return ref;
 }
 
-/** Match modules that need connection tracking (xt_conntrack, xt_state: nf_ct_netns_get). */
+/** Match modules and targets that need connection tracking (their checkentry calls nf_ct_netns_get). */
 const CT_MATCHES = new Set(['conntrack', 'state']);
+const CT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
 
 /**
- * Is connection tracking on in the router at all? Linux (iptables-nft) starts
- * tracking in a namespace only when something needs it: a rule in a nat
- * built-in chain (the nat hooks), or a conntrack/state match. RouterOS's
- * default `/ip firewall connection tracking enabled=auto` turns it on as soon
- * as the firewall has any rule. Without it there is no entry, no NAT and no
- * state: every packet is judged alone.
+ * Is connection tracking on in the router at all? Linux starts tracking in a
+ * namespace only when a rule needs it: a NAT target or a conntrack/state match
+ * (seen in the kernel with iptables-nft and -legacy: a nat table holding only
+ * LOG, RETURN or ACCEPT rules tracks nothing). RouterOS's default
+ * `/ip firewall connection tracking enabled=auto` turns it on as soon as the
+ * firewall has any rule. Without it there is no entry, no NAT and no state:
+ * every packet is judged alone.
  */
 export function trackingActive(rs: Ruleset): boolean {
-  const chains = Object.values(rs.tables).flatMap((t) => Object.values(t ?? {}));
-  if (rs.dialect === 'routeros') return chains.some((c) => c.rules.length > 0);
-  const natBuiltin = Object.values(rs.tables.nat ?? {}).some((c) => c.builtin && c.rules.length > 0);
-  return natBuiltin || chains.some((c) => c.rules.some((r) => r.matches.some((m) => CT_MATCHES.has(m.module))));
+  const rules = Object.values(rs.tables).flatMap((t) => Object.values(t ?? {})).flatMap((c) => c.rules);
+  if (rs.dialect === 'routeros') return rules.length > 0;
+  return rules.some((r) => CT_TARGETS.has(r.target.module) || r.matches.some((m) => CT_MATCHES.has(m.module)));
 }

@@ -68,6 +68,7 @@ export class Router implements SimNode {
       engine,
       isLocal: (ip) => self.fib.isLocal(ip),
       sourceFor: (dst) => self.fib.lookup(dst)?.src,
+      isBroadcast: (ip) => self.fib.isBroadcast(ip),
       output: (f) => self.localOut(f),
       report: (o, errno) => sink.report(o, errno),
       serverSaw: (peer) => sink.serverSaw(peer),
@@ -75,7 +76,7 @@ export class Router implements SimNode {
   }
 
   ownsAddress(ip: string): boolean {
-    return this.fib.isLocal(ip);
+    return this.fib.isLocal(ip) || ip === ALL_HOSTS;
   }
 
   // --- what rules see -----------------------------------------------------
@@ -247,6 +248,12 @@ export class Router implements SimNode {
     }
     this.track(s, 'PREROUTING');
     if (!this.nat(s, 'PREROUTING')) return;
+    if ((ip4ToInt(f.pkt.dst) >>> 24) === 127) {
+      // ip_route_input_slow: 127/8 arriving on a real interface is a martian destination
+      // (route_localnet=0), also after a DNAT to 127.0.0.1.
+      this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'martian-destination', inIface: iface });
+      return;
+    }
     const r = this.fib.lookup(f.pkt.dst);
     if (!r) {
       this.engine.emit(f, { kind: 'route', node: 'router', reason: 'no-route', inIface: iface });
@@ -255,7 +262,12 @@ export class Router implements SimNode {
       return;
     }
     if (r.kind === 'local') return this.input(s, r);
-    if (this.fib.isBroadcast(f.pkt.dst)) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'broadcast' }); return; }
+    if (this.fib.isBroadcast(f.pkt.dst) || f.pkt.dst === ALL_HOSTS) {
+      // A broadcast of any of its subnets (directed broadcasts are not forwarded:
+      // bc_forwarding=0) or the all-hosts group every interface joins: taken in as local.
+      return this.input(s, { kind: 'local', src: r.src });
+    }
+    if (isMulticast(f.pkt.dst)) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'multicast' }); return; }
     s.outIface = r.dev; s.nextHop = r.nextHop;
     this.engine.emit(f, { kind: 'route', node: 'router', reason: 'forward', inIface: iface, outIface: r.dev, nextHop: r.nextHop, detail: r.entry?.text });
     if (--f.ttl <= 0) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'ttl-exceeded' }); return; }
@@ -272,19 +284,21 @@ export class Router implements SimNode {
     this.stack.receive(f);
   }
 
-  private postrouting(s: PathState): void {
-    if (!this.nat(s, 'POSTROUTING')) return;
+  private postrouting(s: PathState): boolean {
+    if (!this.nat(s, 'POSTROUTING')) return false;
     this.confirm(s);
     // The skb keeps its conntrack reference (an ARP failure's ICMP needs it).
     if (s.ct && !s.related) s.f.ct = { entry: s.ct.entry, dir: s.ct.dir };
     this.engine.transmit(this, s.f, s.outIface as string, s.nextHop as string);
+    return true;
   }
 
   /** ip_local_out for what the router itself sends. `attached`: REJECT's packets carry the offender's entry. */
-  localOut(f: Flight, attached?: { ct: CtResult; related: boolean }): void {
+  /** Returns false when the packet is dropped on the way out (send() then fails with EPERM). */
+  localOut(f: Flight, attached?: { ct: CtResult; related: boolean }): boolean {
     f.local = true;
     let r = this.fib.lookup(f.pkt.dst);
-    if (!r) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return; }
+    if (!r) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return false; }
     const s: PathState = { f, related: false, outIface: r.kind === 'local' ? 'lo' : r.dev, nextHop: r.nextHop };
     if (attached) {
       s.ct = attached.ct; s.related = attached.related;
@@ -292,26 +306,34 @@ export class Router implements SimNode {
       this.track(s, 'OUTPUT');
     }
     const dstBefore = f.pkt.dst;
-    if (!this.nat(s, 'OUTPUT')) return;
+    if (!this.nat(s, 'OUTPUT')) return false;
     if (f.pkt.dst !== dstBefore) {
       // NAT may have changed the destination: route again (ip_route_me_harder).
       const again = this.fib.lookup(f.pkt.dst);
-      if (!again) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return; }
+      if (!again) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return false; }
+      if (again.kind !== 'local' && (ip4ToInt(f.pkt.src) >>> 24) === 127) {
+        // __mkroute_output refuses a loopback source on any device but lo (EINVAL).
+        this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'martian-source' });
+        return false;
+      }
       r = again; s.outIface = r.kind === 'local' ? 'lo' : r.dev; s.nextHop = r.nextHop;
     }
-    if (!this.filter(s, 'OUTPUT')) return;
+    if (!this.filter(s, 'OUTPUT')) return false;
     if (r.kind === 'local') {
       // Loopback: the packet comes straight back in through INPUT.
-      if (!this.nat(s, 'POSTROUTING')) return;
+      if (!this.nat(s, 'POSTROUTING')) return false;
       this.confirm(s);
       const back: PathState = { f, ct: s.ct && !s.related ? { ...s.ct, isNew: false } : s.ct, related: s.related, inIface: 'lo' };
-      this.engine.emit(f, { kind: 'route', node: 'router', reason: 'local', inIface: 'lo' });
-      if (!this.filter(back, 'INPUT')) return;
-      this.stack.receive(f);
-      return;
+      // loopback_xmit queues the packet (netif_rx): the sender's call returns first.
+      this.engine.schedule(0, () => {
+        this.engine.emit(f, { kind: 'route', node: 'router', reason: 'local', inIface: 'lo' });
+        if (!this.filter(back, 'INPUT')) return;
+        this.stack.receive(f);
+      });
+      return true;
     }
     this.engine.emit(f, { kind: 'route', node: 'router', reason: 'output', outIface: r.dev, nextHop: r.nextHop, detail: r.entry?.text });
-    this.postrouting(s);
+    return this.postrouting(s);
   }
 
   // --- what the router sends on its own ------------------------------------------
@@ -347,11 +369,9 @@ export class Router implements SimNode {
 
   linkFailure(f: Flight): void {
     // A forwarded packet may carry a router address after SNAT: what decides is who sent it.
-    if (f.local && f.pkt.proto !== 'icmp') {
-      this.stack.localLinkFailure(f);
-      return;
-    }
-    // ipv4_link_failure -> icmp_send(HOST_UNREACH). The entry is the packet's own.
+    // ipv4_link_failure -> icmp_send(HOST_UNREACH). The entry is the packet's own. For the
+    // router's own packets the error goes to itself: through OUTPUT, lo and INPUT, where
+    // filter rules see it like any other ICMP.
     const s: PathState = { f, related: false };
     if (f.ct) s.ct = { entry: f.ct.entry, dir: f.ct.dir, state: 'ESTABLISHED', isNew: false };
     this.icmpError(s, 1);
@@ -360,6 +380,13 @@ export class Router implements SimNode {
   entries(): ConnEntry[] {
     return this.conntrack.list();
   }
+}
+
+/** 224.0.0.1: every multicast-capable interface is a member. */
+const ALL_HOSTS = '224.0.0.1';
+
+function isMulticast(ip: string): boolean {
+  return (ip4ToInt(ip) >>> 28) === 14;
 }
 
 function flip(d: Dir): Dir {

@@ -83,10 +83,16 @@ export class Fib {
 
   lookup(dst: string): RouteResult | undefined {
     const n = ip4ToInt(dst);
-    if (this.local.has(n) || (n >>> 24) === 127) return { kind: 'local', src: dst };
+    // The local table: own addresses are their own preferred source; 127/8 is
+    // `local 127.0.0.0/8 dev lo src 127.0.0.1`.
+    if ((n >>> 24) === 127) return { kind: 'local', src: '127.0.0.1' };
+    if (this.local.has(n)) return { kind: 'local', src: dst };
+    // Multicast leaves on the route's device to the group's own L2 address, never to a gateway.
+    const multicast = (n >>> 28) === 14;
     for (const e of this.entries) {
       if (((n & e.mask) >>> 0) === e.net) {
-        return { kind: 'unicast', dev: e.dev, nextHop: e.via ?? dst, src: e.src ?? this.selectSource(e.dev, e.via ?? dst), entry: e };
+        const hop = multicast ? dst : e.via ?? dst;
+        return { kind: 'unicast', dev: e.dev, nextHop: hop, src: e.src ?? this.selectSource(e.dev, hop), entry: e };
       }
     }
     return undefined;

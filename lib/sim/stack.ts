@@ -8,6 +8,7 @@ import type { Packet } from './packet';
 import type { Listener, TraceSpec } from '../scenario/types';
 import type { Engine, Flight } from './engine';
 import type { Outcome } from './trace';
+import { ip4ToInt } from '../net/addr';
 
 /** icmp_err_convert[]: errno and whether a connected UDP socket reports it. */
 const ICMP_UNREACH: Array<{ errno: string; fatal: boolean }> = [
@@ -48,8 +49,10 @@ export interface StackHost {
   isLocal(ip: string): boolean;
   /** Source address the node's routing picks towards `dst` (undefined: no route). */
   sourceFor(dst: string): string | undefined;
-  /** Hand a packet the stack made to the node's output path. */
-  output(f: Flight): void;
+  /** Is `ip` a broadcast address for this node (255.255.255.255 or one of its subnets')? */
+  isBroadcast(ip: string): boolean;
+  /** Hand a packet the stack made to the node's output path; false: dropped on the way out. */
+  output(f: Flight): boolean | void;
   /** The client application's result (the first one counts). */
   report(outcome: Outcome, errno?: string): void;
   serverSaw(peer: string): void;
@@ -65,11 +68,16 @@ export class TransportStack {
 
   constructor(private readonly node: StackHost, private readonly listeners: Listener[]) {}
 
-  private send(pkt: Packet, cause: Flight | undefined, reason: string): void {
+  private send(pkt: Packet, cause: Flight | undefined, reason: string): boolean {
     const e = this.node.engine;
     const f = e.newFlight(pkt, cause?.silent ?? false);
     e.emit(f, { kind: 'send', node: this.node.name, reason });
-    this.node.output(f);
+    return this.node.output(f) !== false;
+  }
+
+  /** A broadcast of this node's subnets or a multicast group. */
+  private toGroup(ip: string): boolean {
+    return this.node.isBroadcast(ip) || (ip4ToInt(ip) >>> 28) === 14;
   }
 
   private listens(proto: string, port: number): boolean {
@@ -78,13 +86,25 @@ export class TransportStack {
 
   /** The client application: connect() (TCP) or connect()+send() (UDP). */
   connect(t: TraceSpec): void {
-    const src = this.node.sourceFor(t.to.ip);
     const e = this.node.engine;
+    // ip_route_output: a destination of 0.0.0.0 means this host (127.0.0.1).
+    if (t.to.ip === '0.0.0.0') t = { ...t, to: { ...t.to, ip: '127.0.0.1' } };
+    const packet = { proto: t.proto, src: '0.0.0.0', dst: t.to.ip, sport: t.sport, dport: t.to.port };
+    const multicast = (ip4ToInt(t.to.ip) >>> 28) === 14;
+    if (this.node.isBroadcast(t.to.ip) || (multicast && t.proto === 'tcp')) {
+      // tcp_v4_connect refuses a broadcast or multicast route (ENETUNREACH); a UDP socket
+      // without SO_BROADCAST may not send to a broadcast address (EACCES). Nothing is sent.
+      const errno = t.proto === 'tcp' ? 'ENETUNREACH' : 'EACCES';
+      this.node.report('unreachable', errno);
+      e.emit(undefined, { kind: 'app', node: this.node.name, result: 'unreachable', reason: 'broadcast-destination', detail: errno, packet });
+      return;
+    }
+    const src = this.node.sourceFor(t.to.ip);
     if (!src) {
       // ip_route_output fails: connect() returns ENETUNREACH at once, nothing is sent.
-      e.emit(undefined, { kind: 'route', node: this.node.name, reason: 'no-route', packet: { proto: t.proto, src: '0.0.0.0', dst: t.to.ip, sport: t.sport, dport: t.to.port } });
+      e.emit(undefined, { kind: 'route', node: this.node.name, reason: 'no-route', packet });
       this.node.report('unreachable', 'ENETUNREACH');
-      e.emit(undefined, { kind: 'app', node: this.node.name, result: 'unreachable', reason: 'no-route', detail: 'ENETUNREACH', packet: { proto: t.proto, src: '0.0.0.0', dst: t.to.ip, sport: t.sport, dport: t.to.port } });
+      e.emit(undefined, { kind: 'app', node: this.node.name, result: 'unreachable', reason: 'no-route', detail: 'ENETUNREACH', packet });
       return;
     }
     this.client = { proto: t.proto, lip: src, lport: t.sport, rip: t.to.ip, rport: t.to.port, state: t.proto === 'tcp' ? 'SYN_SENT' : 'ESTABLISHED' };
@@ -93,7 +113,12 @@ export class TransportStack {
       this.send({ ...base, flags: { syn: true } }, undefined, 'connect');
       this.scheduleRetransmit(1);
     } else {
-      this.send({ ...base, payload: CLIENT_DATAGRAM, length: CLIENT_DATAGRAM.length }, undefined, 'datagram');
+      if (!this.send({ ...base, payload: CLIENT_DATAGRAM, length: CLIENT_DATAGRAM.length }, undefined, 'datagram')) {
+        // The router's own firewall dropped it on the way out (NF_DROP): send() fails with EPERM.
+        // (TCP's connect() ignores this for the SYN and retransmits.)
+        this.finish('unreachable', 'EPERM', 'output-dropped');
+        return;
+      }
       e.schedule(UDP_WAIT_MS, () => {
         if (this.client && this.client.state === 'ESTABLISHED') this.finish('timeout', 'ETIMEDOUT', 'no-answer');
       });
@@ -159,6 +184,9 @@ export class TransportStack {
     const e = this.node.engine;
     const reply = (flags: Packet['flags'], extra: Partial<Packet> = {}): Packet => ({ proto: 'tcp', src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, flags, ...extra });
 
+    // tcp_v4_conn_request drops a SYN to a broadcast or multicast address, and
+    // tcp_v4_send_reset never answers one.
+    if (this.toGroup(p.dst) && !this.clientMatches(p)) { this.deliver(f, 'ignored', 'broadcast'); return; }
     // The traced client socket.
     if (this.clientMatches(p)) {
       const c = this.client!;
@@ -260,6 +288,8 @@ export class TransportStack {
       this.send({ proto: 'udp', src, dst: p.src, sport: p.dport, dport: p.sport, payload: 'pong\n', length: 5 }, f, 'answer');
       return;
     }
+    // __udp4_lib_mcast_deliver: a broadcast or multicast nobody listens to is dropped quietly.
+    if (this.toGroup(p.dst)) { this.deliver(f, 'ignored', 'broadcast'); return; }
     // No socket (a connected socket only takes its peer's datagrams): ICMP port unreachable.
     const wrongSource = !!this.client && this.client.proto === 'udp' && this.client.lport === p.dport && this.client.state !== 'DONE';
     this.deliver(f, 'unreachable', wrongSource ? 'udp-wrong-source' : 'port-closed');

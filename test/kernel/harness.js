@@ -263,13 +263,15 @@ async function runInKernel(text) {
  * iptables-restore input for a scenario. iptables rules load as written: the
  * kernel then tracks connections only if they need it. A RouterOS router with
  * any firewall rule tracks every connection (connection tracking enabled=auto);
- * a rule that matches nothing in a nat built-in chain makes Linux do the same.
+ * a conntrack match that matches nothing makes Linux do the same.
  */
 function rulesForKernel(scenario, ruleset) {
   const save = toIptablesSave(ruleset, scenario.router.interfaceLists);
   const anyRule = Object.values(ruleset.tables).some((t) => Object.values(t || {}).some((c) => c.rules.length > 0));
   if (ruleset.dialect !== 'routeros' || !anyRule) return save;
-  const tracker = '-A POSTROUTING -m comment --comment "connection tracking enabled=auto" -j RETURN';
+  // A conntrack match makes Linux track (nf_ct_netns_get); a nat rule alone does not. INVALID
+  // packets never traverse nat chains, so the rule matches nothing.
+  const tracker = '-A POSTROUTING -m conntrack --ctstate INVALID -m comment --comment "connection tracking enabled=auto" -j RETURN';
   if (/^\*nat$/m.test(save)) return save.replace(/^(\*nat\n(?:.*\n)*?)(COMMIT)$/m, `$1${tracker}\n$2`);
   return `*nat\n:POSTROUTING ACCEPT [0:0]\n${tracker}\nCOMMIT\n${save}`;
 }
