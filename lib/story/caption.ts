@@ -3,6 +3,7 @@
  * templates/i18n/<lang>.yml; this file only picks keys and fills values
  * (addresses, ports, the acting rule in its own syntax, the reason).
  */
+import { ip4ToInt } from '../net/addr';
 import type { SimResult } from '../index';
 import type { Packet } from '../sim/packet';
 import { tcpFlagString } from '../sim/packet';
@@ -130,9 +131,20 @@ function hopCaption(L: Lang, s: StoryStep, sim: SimResult): string {
 
 function rewriteCaption(L: Lang, s: StoryStep, sim: SimResult): string {
   const parts = rewriteSentences(L, sim, s, false);
-  if (s.local) parts.push(t(L, 'rw.local', { addr: s.packet.dst, port: s.packet.dport, proto: s.packet.proto.toUpperCase() }));
+  if (s.local) {
+    // A broadcast of one of the router's subnets (or 224.0.0.1) is taken in, not forwarded.
+    const group = isGroupAddress(sim, s.packet.dst);
+    parts.push(t(L, group ? 'rw.local-group' : 'rw.local', { addr: s.packet.dst, port: s.packet.dport, proto: s.packet.proto.toUpperCase() }));
+  }
   parts.push(receiverSentence(L, sim, s) ?? '');
   return join(L, parts);
+}
+
+/** Is `ip` 255.255.255.255, a multicast group or the broadcast address of a router subnet? */
+function isGroupAddress(sim: SimResult, ip: string): boolean {
+  const n = ip4ToInt(ip);
+  if (n === 0xffffffff || (n >>> 28) === 14) return true;
+  return sim.scenario.router.interfaces.some((i) => i.addresses.some((a) => a.prefix < 31 && ((ip4ToInt(a.network) | (~(a.prefix === 0 ? 0 : (0xffffffff << (32 - a.prefix)) >>> 0) >>> 0)) >>> 0) === n));
 }
 
 function dropCaption(L: Lang, s: StoryStep, sim: SimResult): string {
@@ -143,7 +155,7 @@ function dropCaption(L: Lang, s: StoryStep, sim: SimResult): string {
   const r = s.rule;
   const acting = s.rules.find((x) => x.rule === r);
   const v: Vars = {
-    node: nodeName(L, sim, d.node), dst: s.packet.dst, iface: s.link?.iface ?? s.route?.outIface ?? '',
+    node: nodeName(L, sim, d.node), dst: s.packet.dst, src: s.packet.src, iface: s.link?.iface ?? s.route?.outIface ?? '',
     nextHop: s.link?.nextHop ?? s.route?.nextHop ?? '', chain: r?.chain ?? '',
     rule: r ? ruleName(L, sim, r) : '', text: r ? ruleQuote(L, r) : '',
     with: acting?.verdict.startsWith('REJECT') ? acting.verdict.slice(7) : '',
