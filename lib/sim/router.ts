@@ -154,6 +154,7 @@ export class Router implements SimNode {
     const done = manip === 'src' ? e.srcNatDone : e.dstNatDone;
     let bindingRule: ReturnType<typeof ruleRef> | undefined;
     let bindingKind: string | undefined;
+    let randomPort = false;
     if (ct.isNew && !done) {
       if (hasRules(this.rules, 'nat', hook)) {
         const v = traverse(this.rules, 'nat', hook, this.context(s, hook, 'nat'));
@@ -179,6 +180,7 @@ export class Router implements SimNode {
             const choice = chooseTuple(this.conntrack, e, manip, r);
             setupBinding(e, manip, choice.tuple);
             if (choice.randomPort) this.sink.warn(`${v.result.kind}: the kernel picks a random port from the range; the trace shows the first free one`);
+            randomPort = choice.randomPort;
             bindingRule = ref; bindingKind = v.result.kind;
           }
         }
@@ -192,6 +194,7 @@ export class Router implements SimNode {
       this.engine.emit(f, {
         kind: 'nat', node: 'router', hook, table: 'nat', before, changed, natBy: bindingRule ? 'rule' : 'conntrack',
         dir: ct.dir === 'ORIGINAL' ? 'original' : 'reply', rule: bindingRule, verdict: bindingKind, conntrack: formatEntry(e),
+        reason: randomPort ? 'random-port' : undefined,
       });
     }
     return true;

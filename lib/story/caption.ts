@@ -76,6 +76,7 @@ function rewriteSentences(L: Lang, sim: SimResult, s: StoryStep, out: boolean): 
     const v: Vars = { old, new: neu, target: r.target ?? '' };
     if (r.rule) { v.rule = ruleName(L, sim, r.rule); v.text = ruleQuote(L, r.rule); }
     res.push(t(L, `rw.${sd}.${how}${out ? '-out' : ''}`, v));
+    if (r.by === 'rule' && rws.some((x) => x.randomPort)) res.push(t(L, 'rw.random-port', { port: Number(s.packet[port]) }));
     if (r.by === 'rule') res.push(t(L, 'rw.ct-new'));
   }
   return res;

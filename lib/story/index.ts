@@ -43,6 +43,8 @@ export interface Rewrite {
   target?: string;
   rule?: RuleRef;
   dir?: 'original' | 'reply';
+  /** The kernel draws this port at random (SNAT/MASQUERADE to a range, --random): shown is one possible value. */
+  randomPort?: boolean;
 }
 
 /** What the receiving stack did with the packet. */
@@ -189,7 +191,7 @@ function packetSteps(evs: TraceEvent[], out: Draft[]): void {
         if (e.kind === 'nat' && e.before) {
           if (!cur.before) cur.before = e.before;
           for (const f of diffFields(e.before, e.packet, e.changed)) {
-            cur.rewrites.push({ field: f, old: e.before[f], new: e.packet[f], hook: e.hook, by: e.natBy ?? 'conntrack', target: e.verdict, rule: e.rule, dir: e.dir });
+            cur.rewrites.push({ field: f, old: e.before[f], new: e.packet[f], hook: e.hook, by: e.natBy ?? 'conntrack', target: e.verdict, rule: e.rule, dir: e.dir, randomPort: e.reason === 'random-port' && (f === 'sport' || f === 'dport') });
           }
           cur.packet = e.packet;
           if (e.rule && !cur.rule) cur.rule = e.rule;
