@@ -347,9 +347,13 @@ export class Router implements SimNode {
     if (withWhat === 'tcp-reset' || withWhat === 'tcp-rst') {
       if (p.proto !== 'tcp' || p.flags?.rst) return;
       const rst: Packet = { proto: 'tcp', src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, flags: p.flags?.ack ? { rst: true } : { rst: true, ack: true } };
+      // nf_send_reset: the reset is attached to the offender's entry as RELATED (nf_ct_attach;
+      // NATed like a packet of the other direction), and a confirmed entry is set to CLOSE
+      // (nf_ct_set_closing).
+      if (s.ct && s.ct.entry.confirmed && s.ct.entry.proto === 'tcp') s.ct.entry.tcpState = 'CLOSE';
       const g = this.engine.newFlight(rst, s.f.silent);
       this.engine.emit(g, { kind: 'send', node: 'router', reason: 'reject-tcp-reset' });
-      this.localOut(g, s.ct ? { ct: { ...s.ct, dir: flip(s.ct.dir), isNew: false }, related: false } : undefined);
+      this.localOut(g, s.ct ? { ct: { ...s.ct, dir: flip(s.ct.dir), isNew: false, state: 'RELATED' }, related: false } : undefined);
       return;
     }
     const code = REJECT_CODES[withWhat] ?? 3;
