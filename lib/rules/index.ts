@@ -21,7 +21,7 @@ export interface RulesEnv {
 }
 
 /** Interface lists RouterOS has without being told (the ifacelist module knows "all"; "none" is empty). */
-const BUILTIN_IFACE_LISTS = ['all', 'none'];
+const BUILTIN_IFACE_LISTS = ['all', 'none', 'static', 'dynamic'];
 
 export function parseRules(rules: RuleText, env: RulesEnv): Ruleset {
   let rs: Ruleset;

@@ -236,7 +236,7 @@ function parseListen(n: RawNode, what: string): Listener[] {
  * ("Nexthop has invalid gateway").
  */
 function parseRoutes(n: RawNode, what: string, own: InterfaceAddress[], ifaceNames?: string[]): Route[] {
-  return asList(n).map((item) => {
+  const parsed = asList(n).map((item) => {
     const text = asString(item, what).trim();
     const words = text.split(/\s+/);
     let dst = words.shift() ?? '';
@@ -255,9 +255,7 @@ function parseRoutes(n: RawNode, what: string, own: InterfaceAddress[], ifaceNam
         if (own.some((a) => a.address === route.via)) {
           fail(`${what}: the gateway ${route.via} is this node's own address (the kernel refuses it: "Nexthop has invalid gateway")`, item.line, { token: route.via, expected: 'the address of another node on a connected subnet' });
         }
-        if (!own.some((a) => inSubnet(route.via as string, a))) {
-          fail(`${what}: the gateway ${route.via} is not on a connected subnet`, item.line, { token: route.via, expected: `an address in ${own.map((a) => `${a.network}/${a.prefix}`).join(', ')}` });
-        }
+
       } else if (w === 'dev') {
         if (!arg) fail(`${what}: "dev" needs an interface`, item.line, { token: text, expected: 'dev INTERFACE' });
         if (ifaceNames && !ifaceNames.includes(arg)) {
@@ -269,8 +267,18 @@ function parseRoutes(n: RawNode, what: string, own: InterfaceAddress[], ifaceNam
       }
     }
     if (!route.via && !route.dev) fail(`${what}: a route needs "via" or "dev"`, item.line, { token: text, expected: 'NETWORK via ADDRESS' });
-    return route;
+    return { route, line: item.line };
   });
+  // A gateway must be on link: in a connected subnet, or covered by a device route of the list.
+  const onLink = parsed.filter((p) => p.route.dev && !p.route.via).map((p) => p.route.dst);
+  for (const { route, line } of parsed) {
+    if (!route.via) continue;
+    const covered = onLink.some((net) => { const [a, pfx] = net.split('/'); return inSubnet(route.via as string, { address: a, prefix: Number(pfx), network: a }); });
+    if (!covered && !own.some((a) => inSubnet(route.via as string, a))) {
+      fail(`${what}: the gateway ${route.via} is not on a connected subnet`, line, { token: route.via, expected: `an address in ${[...own.map((a) => `${a.network}/${a.prefix}`), ...onLink].join(', ')}, or a "dev" route to it` });
+    }
+  }
+  return parsed.map((p) => p.route);
 }
 
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*$/;

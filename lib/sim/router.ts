@@ -57,7 +57,9 @@ export class Router implements SimNode {
     this.spec = scenario.router;
     this.tracking = trackingActive(rules);
     this.fib = new Fib(new Map(this.spec.interfaces.map((i) => [i.name, i.addresses])));
-    for (const r of this.spec.routes) {
+    // Device routes first: a gateway may be on link only through one of them.
+    const routes = [...this.spec.routes.filter((r) => !r.via), ...this.spec.routes.filter((r) => r.via)];
+    for (const r of routes) {
       if (!this.fib.addRoute(r)) {
         throw new NatTraceError(`router route "${r.text}": the gateway is not on any router subnet`, { token: r.via, expected: 'a gateway inside a connected subnet' });
       }

@@ -7,7 +7,9 @@ import { ifaceMatches } from './util';
 export function listMembers(list: string, lists: Record<string, string[]>): string[] | 'all' {
   const m = lists[list];
   if (m) return m;
-  if (list === 'all') return 'all';
+  // RouterOS's built-in lists: every interface of a scenario is a static one
+  // (no PPP or VPN interfaces come and go), so `static` is `all` and `dynamic` is empty.
+  if (list === 'all' || list === 'static') return 'all';
   return [];
 }
 
