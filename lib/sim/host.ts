@@ -24,9 +24,8 @@ export class Host implements SimNode {
     this.name = spec.name;
     this.own = new Set(spec.addresses.map((a) => a.address));
     this.fib = new Fib(new Map([[spec.interface, spec.addresses]]));
-    for (const r of spec.routes) {
-      if (!this.fib.addRoute(r)) sink.warn(`host ${spec.name}: route "${r.text}" has a gateway that is not on its subnet; ignored (the kernel refuses it)`);
-    }
+    // The scenario parser already refused gateways that are not on link.
+    for (const r of spec.routes) this.fib.addRoute(r);
     if (spec.gateway) this.fib.addRoute({ dst: '0.0.0.0/0', via: spec.gateway, text: `default via ${spec.gateway}` });
     const self = this;
     this.stack = new TransportStack({
