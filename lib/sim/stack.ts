@@ -39,8 +39,12 @@ export const SYN_RETRIES = 6;
 export const SYN_RTO_MS = 1000;
 /** How long the UDP client waits for an answer. */
 export const UDP_WAIT_MS = 4000;
+/** How long the TCP client waits for the server's line before it closes anyway. */
+export const READ_WAIT_MS = 5000;
+/** Linux's TCP_RTO_MIN: a lost FIN is sent again after 200 ms, then 400 ms. */
+const FIN_RTO_MS = 200;
 
-type ClientState = 'CLOSED' | 'SYN_SENT' | 'ESTABLISHED' | 'LAST_ACK' | 'DONE';
+type ClientState = 'CLOSED' | 'SYN_SENT' | 'ESTABLISHED' | 'LAST_ACK' | 'FIN_WAIT1' | 'DONE';
 type ServerState = 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'TIME_WAIT';
 
 export interface StackHost {
@@ -125,6 +129,27 @@ export class TransportStack {
     }
   }
 
+  /**
+   * The server's line never came: the client gives up reading and closes. Its FIN
+   * is resent after 200 and 400 ms while unanswered (the harness reads conntrack
+   * 400 ms after the client is done, so later resends change nothing seen).
+   */
+  private closeAfterWait(): void {
+    const c = this.client;
+    if (!c || c.proto !== 'tcp' || c.state !== 'ESTABLISHED') return;
+    c.state = 'FIN_WAIT1';
+    const fin: Packet = { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { fin: true, ack: true } };
+    this.send(fin, undefined, 'close-no-data');
+    const e = this.node.engine;
+    for (const at of [FIN_RTO_MS, FIN_RTO_MS * 3]) {
+      e.schedule(at, () => {
+        if (this.client?.state !== 'FIN_WAIT1') return;
+        this.node.output(e.newFlight({ ...fin, flags: { ...fin.flags } }, true));
+      });
+    }
+    e.schedule(FIN_RTO_MS * 3, () => this.finish('established', undefined, 'closed'));
+  }
+
   private scheduleRetransmit(n: number): void {
     const e = this.node.engine;
     const delay = SYN_RTO_MS * 2 ** (n - 1);
@@ -202,6 +227,7 @@ export class TransportStack {
           e.emit(undefined, { kind: 'app', node: this.node.name, result: 'connected', reason: 'connect-returned', packet: { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport } });
           this.node.report('established');
           this.send(reply({ ack: true }), f, 'handshake-ack');
+          e.schedule(READ_WAIT_MS, () => this.closeAfterWait());
           return;
         }
         this.deliver(f, 'ignored', 'unexpected-in-syn-sent');
@@ -222,6 +248,11 @@ export class TransportStack {
       if (c.state === 'LAST_ACK') {
         this.deliver(f, 'closed', 'last-ack');
         this.finish('established', undefined, 'closed', f);
+        return;
+      }
+      if (c.state === 'FIN_WAIT1') {
+        // Our FIN got an answer (or a reset): nothing more to resend.
+        if (fl.ack || fl.rst) this.finish('established', undefined, 'closed', f);
         return;
       }
     }

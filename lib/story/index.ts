@@ -254,14 +254,16 @@ export function buildStory(sim: SimResult, lang: string): Story {
   let cut = evs.findIndex((e) => e.kind === 'app' && e.node === client && CLIENT_RESULTS.has(e.result ?? ''));
   if (cut < 0) cut = evs.length - 1;
 
-  // Packets drawn one by one: those sent before the client got its result.
+  // Packets drawn one by one: those sent before the client got its result, and all of
+  // them when something after it is dropped (connect() succeeded, yet the exchange breaks).
+  const drawUntil = evs.some((e, i) => i > cut && e.kind === 'drop') ? evs.length - 1 : cut;
   const order: number[] = [];
   const byPacket = new Map<number, TraceEvent[]>();
   const later = new Set<number>();
   for (let i = 0; i < evs.length; i++) {
     const e = evs[i];
     if (e.packetId < 0 || e.kind === 'app' || e.kind === 'retransmit') continue;
-    if (i > cut && !byPacket.has(e.packetId)) { later.add(e.packetId); continue; }
+    if (i > drawUntil && !byPacket.has(e.packetId)) { later.add(e.packetId); continue; }
     if (!byPacket.has(e.packetId)) { byPacket.set(e.packetId, []); order.push(e.packetId); }
     byPacket.get(e.packetId)!.push(e);
   }
