@@ -3,7 +3,7 @@
  * templates/i18n/<lang>.yml; this file only picks keys and fills values
  * (addresses, ports, the acting rule in its own syntax, the reason).
  */
-import { ip4ToInt } from '../net/addr';
+import { ip4ToInt, prefixToMask } from '../net/addr';
 import type { SimResult } from '../index';
 import type { Packet } from '../sim/packet';
 import { tcpFlagString } from '../sim/packet';
@@ -145,7 +145,8 @@ function rewriteCaption(L: Lang, s: StoryStep, sim: SimResult): string {
 function isGroupAddress(sim: SimResult, ip: string): boolean {
   const n = ip4ToInt(ip);
   if (n === 0xffffffff || (n >>> 28) === 14) return true;
-  return sim.scenario.router.interfaces.some((i) => i.addresses.some((a) => a.prefix < 31 && ((ip4ToInt(a.network) | (~(a.prefix === 0 ? 0 : (0xffffffff << (32 - a.prefix)) >>> 0) >>> 0)) >>> 0) === n));
+  const broadcast = (a: { network: string; prefix: number }): number => (ip4ToInt(a.network) | ~prefixToMask(a.prefix)) >>> 0;
+  return sim.scenario.router.interfaces.some((i) => i.addresses.some((a) => a.prefix < 31 && broadcast(a) === n));
 }
 
 function dropCaption(L: Lang, s: StoryStep, sim: SimResult): string {
