@@ -16,13 +16,45 @@ const RECORD = process.env.NAT_TRACE_RECORD === '1';
 const ONLY = process.env.NAT_TRACE_ONLY; // a substring of scenario file names, for a quick rerun
 const CONCURRENCY = Number(process.env.NAT_TRACE_JOBS || 4);
 
+// Each scenario is its own test with its own timeout: a pool of CONCURRENCY
+// workers starts the labs in corpus order as soon as the suite starts, and a
+// test waits only for its own scenario's labs, so no hook holds the whole run
+// and progress shows test by test. NAT_TRACE_LAB_TIMEOUT (ms) sets the limit
+// of one scenario; a busy machine slows a lab by seconds, not minutes.
+const LAB_TIMEOUT = Number(process.env.NAT_TRACE_LAB_TIMEOUT || 240000);
+
+/** Starts every job on a pool of `width` workers; job i's promise settles when it ends. */
+function startPool(jobs, width, runJob) {
+  const settled = jobs.map(() => {
+    let resolve;
+    const promise = new Promise((r) => { resolve = r; });
+    return { promise, resolve };
+  });
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      try {
+        settled[i].resolve({ kernel: await runJob(jobs[i]) });
+      } catch (e) {
+        settled[i].resolve({ error: e });
+      }
+    }
+  };
+  for (let w = 0; w < Math.min(width, jobs.length); w++) worker();
+  return settled.map((s) => s.promise);
+}
+
 describe('kernel conformance (network namespaces)', function () {
   const files = corpusFiles().filter((f) => !ONLY || f.includes(ONLY));
-  const results = new Map(); // "file dialect" -> { kernel, error }
+  const pending = new Map(); // "file dialect" -> Promise<{ kernel } | { error }>
+  const texts = new Map(); // "file dialect" -> scenario text
   const agreement = { same: 0, total: 0, differ: [] };
+  let missing = [];
+  let started = 0;
 
-  before(async function () {
-    const missing = missingTools();
+  before(function () {
+    missing = missingTools();
     if (missing.length) {
       console.log(`    kernel suite skipped: needs ${missing.join(', ')}`);
       this.skip();
@@ -32,22 +64,14 @@ describe('kernel conformance (network namespaces)', function () {
       const text = fs.readFileSync(path.join(SCENARIOS, f), 'utf8');
       for (const d of DIALECTS) {
         const sc = scenarioText(text, d);
-        if (sc !== undefined) jobs.push({ f, d, sc });
+        if (sc !== undefined) { jobs.push({ f, d, sc }); texts.set(`${f} ${d}`, sc); }
       }
     }
+    started = Date.now();
+    console.log(`    ${jobs.length} labs (${files.length} scenarios), ${CONCURRENCY} at a time`);
     // Each lab lives in its own namespaces, so several run side by side.
-    let next = 0;
-    const worker = async () => {
-      while (next < jobs.length) {
-        const j = jobs[next++];
-        try {
-          results.set(`${j.f} ${j.d}`, { kernel: await runInKernel(j.sc), sc: j.sc });
-        } catch (e) {
-          results.set(`${j.f} ${j.d}`, { error: e, sc: j.sc });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const promises = startPool(jobs, CONCURRENCY, (j) => runInKernel(j.sc));
+    jobs.forEach((j, i) => pending.set(`${j.f} ${j.d}`, promises[i]));
   });
 
   after(function () {
@@ -57,8 +81,17 @@ describe('kernel conformance (network namespaces)', function () {
     for (const d of agreement.differ) console.log(`      differs: ${d}`);
   });
 
-  for (const f of files) {
-    it(`${f}: the kernel gives the recorded answer in every dialect`, function () {
+  files.forEach((f, index) => {
+    it(`[${index + 1}/${files.length}] ${f}: the kernel gives the recorded answer in every dialect`, async function () {
+      this.timeout(LAB_TIMEOUT);
+      const results = new Map();
+      for (const d of DIALECTS) {
+        const p = pending.get(`${f} ${d}`);
+        if (p) results.set(`${f} ${d}`, { ...(await p), sc: texts.get(`${f} ${d}`) });
+      }
+      if (index === files.length - 1 || (index + 1) % 25 === 0) {
+        console.log(`      ${index + 1}/${files.length} scenarios after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      }
       const fixture = readFixture(f) || {};
       const fresh = { scenario: `test/scenarios/${f}`, recorded: { kernel: os.release(), date: new Date().toISOString().slice(0, 10) } };
       const problems = [];
@@ -104,5 +137,5 @@ describe('kernel conformance (network namespaces)', function () {
       }
       assert.deepStrictEqual(problems, []);
     });
-  }
+  });
 });

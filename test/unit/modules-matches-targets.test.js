@@ -96,17 +96,21 @@ describe('match modules', () => {
     assert.strictEqual(m('ifacelist', { dir: 'in', list: 'all', invert: false }), true);
   });
 
-  it('is fast enough for 10,000 rules per trace', () => {
+  // How fast matching is belongs to `npm run bench` (no test asserts a time):
+  // here, only that a hot loop of ip+tcp matches keeps giving the same answer.
+  it('answers alike on every one of 100,000 repeated ip+tcp matches', () => {
     const c = ctx();
     const opts = { src: { cidr: '10.30.9.0/24', invert: false }, dst: { cidr: '203.0.113.0/24', invert: false }, proto: { proto: 'tcp', invert: false }, inIface: { name: 'br+', invert: false } };
     const ip = getMatch('ip'); const tcp = getMatch('tcp');
     const topts = { dport: { min: 5000, max: 5000, invert: false } };
-    const t0 = process.hrtime.bigint();
-    let n = 0;
-    for (let i = 0; i < 100000; i++) if (ip.match(opts, c) && tcp.match(topts, c)) n++;
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const miss = { dport: { min: 5001, max: 5001, invert: false } };
+    let n = 0; let m = 0;
+    for (let i = 0; i < 100000; i++) {
+      if (ip.match(opts, c) && tcp.match(topts, c)) n++;
+      if (tcp.match(miss, c)) m++;
+    }
     assert.strictEqual(n, 100000);
-    assert.ok(ms < 100, `100,000 ip+tcp matches took ${ms.toFixed(1)} ms`);
+    assert.strictEqual(m, 0);
   });
 });
 
