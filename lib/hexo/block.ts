@@ -13,7 +13,9 @@ import type { SimResult } from '../index';
 import { parseScenarioRaw, mergeRaw } from '../scenario/parse';
 import type { RawMap } from '../scenario/parse';
 import { NatTraceError } from '../errors';
-import type { RenderedFigure, FigureOptions } from '../render';
+import type { RenderedFigure, FigureOptions, FigureFile, FigurePart } from '../render';
+import { AUTO, fileVariants, fileSwitchCss } from '../render/scheme';
+import type { DarkMode } from '../render/scheme';
 import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
 import type { RunState } from './state';
@@ -42,6 +44,8 @@ export interface BlockContext {
   baseDir: string;
   /** Site `root` ("/" or "/blog/"). */
   root: string;
+  /** Site `url` (with its subfolder, as Hexo has it), for absolute URLs in feeds. */
+  url?: string;
 }
 
 interface Rendered {
@@ -89,13 +93,16 @@ function resolveBase(ctx: BlockContext, name: string): RawMap {
 }
 
 export interface BlockResult {
+  /** What goes into post.content: the figures deferred (render figureParts). */
   html: string;
+  /** The drawings, by marker key, for the page (expand.ts). */
+  parts: Map<string, FigurePart>;
 }
 
 /** SVG file name: content-addressed, so a changed figure gets a new URL (no stale browser cache). */
-function figureFileName(f: RenderedFigure): string {
+function figureFileName(f: RenderedFigure, svg: string): string {
   const kind = f.kind === 'step' ? `step-${f.step ?? 0}` : f.kind;
-  return `${hashText(f.svg).slice(0, 10)}-${kind}.svg`;
+  return `${hashText(svg).slice(0, 10)}-${kind}.svg`;
 }
 
 /** Where file-mode SVGs of a post go: under the post's URL ("2024/x/" or "x.html" -> "x/"). */
@@ -156,15 +163,31 @@ export function renderBlock(ctx: BlockContext): BlockResult {
     cachePut(key, rendered);
   }
 
+  // The figures are drawn for the OS setting; the site's dark mode (its
+  // config or its theme's toggle) swaps their palette rules.
+  const R = renderModule();
+  const dark = ctx.site.dark ?? AUTO;
+  const dir = postFigureDir(run.postPath);
+  const fileOf = (f: RenderedFigure, mode: DarkMode): string => {
+    const svg = R.restyle(f.svg, f.id, theme, mode);
+    const path = dir + figureFileName(f, svg);
+    run.files.set(path, svg);
+    return path;
+  };
+  // Feeds read post.content: every figure is a file there too, at an absolute
+  // URL, in the palette of the reader's OS unless the site is light only.
+  const feedMode: DarkMode = dark.kind === 'never' || dark.kind === 'always' ? dark : AUTO;
+  const siteUrl = typeof ctx.url === 'string' && ctx.url ? ctx.url.replace(/\/+$/, '') : '';
+  const defer = (f: RenderedFigure): string => {
+    const path = fileOf(f, feedMode);
+    return siteUrl ? `${siteUrl}/${path}` : ctx.root + path;
+  };
   if (output === 'file') {
-    const dir = postFigureDir(run.postPath);
-    const srcOf = new Map<RenderedFigure, string>();
-    for (const f of rendered.figures) {
-      const path = dir + figureFileName(f);
-      run.files.set(path, f.svg);
-      srcOf.set(f, ctx.root + path);
-    }
-    return { html: renderModule().figureHtml(rendered.figures, { mode: 'file', src: (f) => srcOf.get(f) ?? '', lang, caption: args.caption }) };
+    const files = (f: RenderedFigure): FigureFile[] => fileVariants(dark).map((v) => ({ variant: v.variant, src: ctx.root + fileOf(f, v.mode) }));
+    return R.figureParts(rendered.figures, { mode: 'file', files, lang, caption: args.caption, switchCss: fileSwitchCss(dark), defer });
   }
-  return { html: renderModule().figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }) };
+  // The page's figures in the site's palette; the feed's files from the figures as drawn.
+  const drawn = new Map<RenderedFigure, RenderedFigure>();
+  const figures = rendered.figures.map((f) => { const g = { ...f, svg: R.restyle(f.svg, f.id, theme, dark) }; drawn.set(g, f); return g; });
+  return R.figureParts(figures, { mode: 'inline', lang, caption: args.caption, defer: (g) => defer(drawn.get(g) ?? g) });
 }

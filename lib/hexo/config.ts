@@ -5,6 +5,9 @@
 import { NatTraceError, suggest } from '../errors';
 import { parseOutput, OutputMode } from './args';
 import type { HexoLike } from './types';
+import { parseDarkMode } from '../render/scheme';
+import type { DarkMode } from '../render/scheme';
+import { themeDarkMode } from './themes';
 
 export interface SiteOptions {
   /** inline (default) or file. */
@@ -17,9 +20,15 @@ export interface SiteOptions {
   sport?: number;
   /** undefined = fail under `hexo generate`, show the error in the page under `hexo server`. */
   fail_on_error?: boolean;
+  /**
+   * When figures are dark: `nat_trace.dark` (auto, never, always or a CSS
+   * selector), else what the site's theme does (themes.ts), else undefined:
+   * the OS setting.
+   */
+  dark?: DarkMode;
 }
 
-export const CONFIG_KEYS = ['output', 'theme', 'lang', 'sport', 'fail_on_error'];
+export const CONFIG_KEYS = ['output', 'theme', 'lang', 'sport', 'fail_on_error', 'dark'];
 
 function bad(message: string, token: string, expected: string, suggestion?: string): never {
   throw new NatTraceError(`nat_trace config: ${message}`, { file: '_config.yml', token, expected, suggestion });
@@ -28,6 +37,8 @@ function bad(message: string, token: string, expected: string, suggestion?: stri
 export function readSiteOptions(hexo: HexoLike): SiteOptions {
   const raw = hexo.config.nat_trace;
   const out: SiteOptions = { output: 'inline' };
+  const detected = themeDarkMode(hexo);
+  if (detected) out.dark = detected;
   if (raw == null) return out;
   if (typeof raw !== 'object' || Array.isArray(raw)) bad('must be a mapping', String(raw), `keys ${CONFIG_KEYS.join(', ')}`);
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
@@ -44,6 +55,14 @@ export function readSiteOptions(hexo: HexoLike): SiteOptions {
       case 'fail_on_error':
         if (typeof value !== 'boolean') bad('fail_on_error must be true or false', String(value), 'true or false');
         out.fail_on_error = value; break;
+      case 'dark':
+        try {
+          out.dark = parseDarkMode(typeof value === 'boolean' ? (value ? 'auto' : 'never') : String(value), 'nat_trace config: dark');
+        } catch (e) {
+          if (e instanceof Error) (e as { file?: string }).file = '_config.yml';
+          throw e;
+        }
+        break;
       default:
         bad(`unknown key "${key}"`, key, CONFIG_KEYS.join(', '), suggest(key, CONFIG_KEYS));
     }

@@ -9,8 +9,15 @@ import { readSiteOptions, siteLanguage } from './config';
 import { beforePostRender, afterPostRender } from './filter';
 import { natTraceTag } from './tag';
 import { figureGenerator } from './generator';
+import { expandFigures } from './expand';
 import { hashText, PLUGIN_VERSION } from './block';
 import type { HexoLike, HexoDocument } from './types';
+import { darkModeKey } from '../render/scheme';
+
+/** The dark mode in effect (config or theme), for the config fingerprint; a bad setting is reported by the tag. */
+function readDarkKey(hexo: HexoLike): string | null {
+  try { const d = readSiteOptions(hexo).dark; return d ? darkModeKey(d) : null; } catch { return null; }
+}
 
 export { SiteState } from './state';
 export { rewriteSource } from './scan';
@@ -29,13 +36,18 @@ export function register(hexo: HexoLike): SiteState {
     const opt = readSiteOptions(hexo).fail_on_error;
     return opt ?? !isServing(hexo, state);
   };
-  const configKey = (): string => JSON.stringify({ v: PLUGIN_VERSION, o: hexo.config.nat_trace ?? null, l: siteLanguage(hexo) ?? null, root: hexo.config.root ?? '/' });
+  const configKey = (): string => JSON.stringify({ v: PLUGIN_VERSION, o: hexo.config.nat_trace ?? null, l: siteLanguage(hexo) ?? null, root: hexo.config.root ?? '/', t: hexo.config.theme ?? null, d: readDarkKey(hexo) });
 
   hexo.extend.filter.register('server_middleware', () => { state.serving = true; }, 1);
   hexo.extend.filter.register('before_post_render', beforePostRender(hexo, state), 1);
   hexo.extend.filter.register('after_post_render', afterPostRender(state, configKey, failOnError), 1);
   hexo.extend.tag.register('nat_trace', natTraceTag(hexo, state, failOnError), { ends: true });
   hexo.extend.generator.register('nat_trace', figureGenerator(state));
+  // The drawings go into finished pages only (see expand.ts); before other
+  // after_render:html filters (minifiers drop comments, the page CSS looks for figures).
+  hexo.extend.filter.register('after_render:html', function natTraceExpand(html: string): string {
+    return typeof html === 'string' ? expandFigures(html, (k) => state.parts.get(k)) : html;
+  }, 1);
 
   // Hexo keeps rendered posts in db.json and only re-renders a post whose
   // file changed. A post with blocks is rendered again when this process has

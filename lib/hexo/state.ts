@@ -8,6 +8,7 @@
  * (file mode) replace that post's previous set.
  */
 import type { RawMap } from '../scenario/parse';
+import { PartStore } from './expand';
 
 export interface RunState {
   id: number;
@@ -53,6 +54,8 @@ export class SiteState {
   readonly posts = new Map<string, PostRecord>();
   /** Set when hexo-server's middleware filter runs: we are serving. */
   serving = false;
+  /** The drawings of deferred figures, by marker key (expand.ts). */
+  readonly parts = new PartStore();
 
   startRun(init: Omit<RunState, 'id' | 'names' | 'errors' | 'files' | 'dataDeps' | 'blockCount'>): RunState {
     const run: RunState = {

@@ -60,10 +60,13 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
       const site = readSiteOptions(hexo);
       const parsed: BlockArgs = parseBlockArgs(args.filter((a) => !MARKER_RE.test(a)));
       lang = parsed.lang ?? run.postLang ?? site.lang ?? siteLanguage(hexo) ?? 'en';
-      return renderBlock({
+      const res = renderBlock({
         run, args: parsed, body, line, site, siteLang: siteLanguage(hexo),
         sourceDir: hexo.source_dir, baseDir: hexo.base_dir, root: typeof hexo.config.root === 'string' ? hexo.config.root : '/',
-      }).html;
+        url: typeof hexo.config.url === 'string' ? hexo.config.url : undefined,
+      });
+      for (const [k, part] of res.parts) state.parts.set(k, part);
+      return res.html;
     } catch (e) {
       const message = formatBlockError(e, run.fileRel, line);
       if (failOnError()) {

@@ -3,6 +3,7 @@
  * ladder and the summary as standalone SVG strings, and the HTML around them
  * (nunjucks templates in templates/). Used by the Hexo tag and `nat-trace render`.
  */
+import { createHash } from 'crypto';
 import { join } from 'path';
 import nunjucks from 'nunjucks';
 import type { SimResult } from '../index';
@@ -10,7 +11,8 @@ import { buildStory } from '../story';
 import { resolveLang, t, TEMPLATES_DIR } from '../story/i18n';
 import { renderStep } from './step';
 import { renderRules, renderSequence, renderSummary } from './views';
-import { THEMES } from './theme';
+import { THEMES, restyle } from './theme';
+import type { DarkMode } from './scheme';
 import { NatTraceError, suggest } from '../errors';
 
 export interface FigureOptions {
@@ -20,6 +22,8 @@ export interface FigureOptions {
   steps?: number[];
   theme?: string;
   caption?: string;
+  /** When the figures use their dark palette (scheme.ts); the OS setting when absent. */
+  dark?: DarkMode;
 }
 
 export interface RenderedFigure {
@@ -82,6 +86,7 @@ export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigu
   // The figure's language on its root, so a standalone .svg (file mode, the CLI)
   // also picks the regional CJK font (the :lang() rules in theme.ts).
   for (const f of out) f.svg = f.svg.replace(/^<svg /, `<svg xml:lang="${L}" `);
+  if (opts.dark) for (const f of out) f.svg = restyle(f.svg, f.id, opts.theme, opts.dark);
   return out;
 }
 
@@ -106,19 +111,64 @@ export function minFigureWidth(width: number): number {
   return Math.min(width, Math.ceil((width * MIN_TEXT_PX) / SMALLEST_TEXT_UNITS));
 }
 
-/** HTML for a block: one <figure> per figure, inline SVG or <img> in a scroll box, caption, the steps as text. */
-export function figureHtml(figs: RenderedFigure[], opts: { mode: 'inline' | 'file'; src?: (f: RenderedFigure) => string; lang: string; caption?: string }): string {
+/** A figure file of one palette variant (scheme.ts fileVariants). */
+export interface FigureFile { variant: 'light' | 'dark' | 'auto'; src: string }
+
+export interface FigureHtmlOptions {
+  mode: 'inline' | 'file';
+  /** File mode: the figure's file URL (one file), or its files by palette (`files` wins). */
+  src?: (f: RenderedFigure) => string;
+  files?: (f: RenderedFigure) => FigureFile[];
+  lang: string;
+  caption?: string;
+  /** Page CSS that shows a figure's light or dark file (file mode under a theme's toggle). */
+  switchCss?: string;
+  /**
+   * Deferred figures: the block's HTML holds, per figure, a marker around an
+   * <img> of the URL this gives (what feeds and word counters see), and the
+   * drawing goes into `parts` under a hash of it, for the Hexo plugin's
+   * expandFigures to put into the page.
+   */
+  defer?: (f: RenderedFigure) => string;
+}
+
+/** The drawing (scroll box, hint) and the steps as text of each deferred figure. */
+export interface FigurePart { body: string; text: string }
+
+/** Captions take the text colour and size of the page's paragraphs, left-aligned, whatever the theme does to figcaption. */
+const CAPTION_STYLE = 'display:block;margin:.5em 0 0;padding:0;text-align:start;font-weight:400;font-style:normal;font-size:.95em;line-height:1.5;color:inherit;opacity:1;background:none';
+
+/** HTML for a block, with the drawings deferred when `opts.defer` is given. */
+export function figureParts(figs: RenderedFigure[], opts: FigureHtmlOptions): { html: string; parts: Map<string, FigurePart> } {
   const L = resolveLang(opts.lang);
-  const items = figs.map((f) => ({
-    kind: f.kind, step: f.step, id: f.id, alt: f.alt, textSteps: f.textSteps, title: f.title,
-    width: f.width, height: f.height, minWidth: minFigureWidth(f.width),
+  const env = templates();
+  const hint = t(L, 'figure.scroll-hint');
+  const stepsLabel = t(L, 'figure.steps-list');
+  const parts = new Map<string, FigurePart>();
+  const items = figs.map((f, i) => {
     // A block caption replaces the generated one only when the block is a single figure.
-    caption: opts.caption !== undefined && figs.length === 1 ? opts.caption : f.caption,
-    svg: opts.mode === 'inline' ? new nunjucks.runtime.SafeString(f.svg) : undefined,
-    src: opts.mode === 'file' && opts.src ? opts.src(f) : undefined,
-  }));
+    const caption = opts.caption !== undefined && figs.length === 1 ? opts.caption : f.caption;
+    const files = opts.mode !== 'file' ? undefined : opts.files ? opts.files(f) : opts.src ? [{ variant: 'auto', src: opts.src(f) }] : [];
+    const view = {
+      kind: f.kind, step: f.step, id: f.id, alt: f.alt, textSteps: f.textSteps, title: f.title, caption,
+      width: f.width, height: f.height, minWidth: minFigureWidth(f.width), files, group: `nat-trace-${f.id}`,
+      svg: opts.mode === 'inline' ? new nunjucks.runtime.SafeString(f.svg) : undefined,
+    };
+    const body = env.render('figure-body.njk', { f: view, hint, switchCss: i === 0 ? opts.switchCss : undefined }).trim();
+    const text = env.render('figure-text.njk', { f: view, stepsLabel }).trim();
+    const fallback = opts.defer?.(f);
+    const key = fallback === undefined ? undefined : createHash('sha256').update(`${body}\0${text}`).digest('hex').slice(0, 16);
+    if (key) parts.set(key, { body, text });
+    return { ...view, key, fallback, body: new nunjucks.runtime.SafeString(body), text: new nunjucks.runtime.SafeString(text) };
+  });
   const blockCaption = opts.caption !== undefined && figs.length > 1 ? opts.caption : undefined;
-  return templates().render('figure.njk', { figs: items, lang: L, blockCaption, stepsLabel: t(L, 'figure.steps-list') }).trim() + '\n';
+  const html = env.render('figure.njk', { figs: items, lang: L, blockCaption, captionStyle: CAPTION_STYLE }).trim() + '\n';
+  return { html, parts };
+}
+
+/** HTML for a block: one <figure> per figure, inline SVG or <img> in a scroll box, caption, the steps as text. */
+export function figureHtml(figs: RenderedFigure[], opts: FigureHtmlOptions): string {
+  return figureParts(figs, { ...opts, defer: undefined }).html;
 }
 
 /** The error box shown in place of a figure (message escaped). */
@@ -128,4 +178,5 @@ export function errorHtml(message: string, lang: string): string {
 }
 
 export { buildStory } from '../story';
+export { restyle } from './theme';
 export const TEMPLATES = join(TEMPLATES_DIR);

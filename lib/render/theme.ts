@@ -8,6 +8,8 @@
 import { createHash } from 'crypto';
 import { escapeHTML } from 'hexo-util';
 import { FONT_STACK } from './fonts';
+import { AUTO, paletteCss } from './scheme';
+import type { DarkMode } from './scheme';
 
 type Palette = Record<'bg' | 'fg' | 'mu' | 'ln' | 'nd' | 'rt' | 'pk' | 'rw' | 'dr' | 'ok' | 'hl' | 'bd', string>;
 
@@ -65,9 +67,14 @@ export function themeName(theme: string | undefined): string {
   return theme && THEMES[theme] ? theme : 'default';
 }
 
-export function styleBlock(id: string, theme: string | undefined, extra: string[] = []): string {
+/** The palette rules of a figure (`#I` = its id) under a dark mode (scheme.ts). */
+function palette(theme: string | undefined, dark: DarkMode): string {
   const th = THEMES[themeName(theme)];
-  const css = [`#I{${vars(th.light)}}`, `@media (prefers-color-scheme:dark){#I{${vars(th.dark)}}}`, ...RULES, ...extra]
+  return paletteCss('#I', vars(th.light), vars(th.dark), dark);
+}
+
+export function styleBlock(id: string, theme: string | undefined, extra: string[] = [], dark: DarkMode = AUTO): string {
+  const css = [palette(theme, dark), ...RULES, ...extra]
     .join('')
     .replace(/#I/g, `#${id}`)
     .replace('FONTS', FONT_STACK);
@@ -90,4 +97,18 @@ export function svgShell(o: { content: string; width: number; height: number; ti
     + `<rect class="bg" width="${w}" height="${h}" rx="6"/>`
     + o.content + '</svg>';
   return { svg, id };
+}
+
+/**
+ * The same figure under another dark mode: the renderers draw with the OS
+ * setting (auto); the Hexo plugin knows the page's theme and swaps the
+ * palette rules, which svgShell wrote first in the figure's <style>.
+ */
+export function restyle(svg: string, id: string, theme: string | undefined, dark: DarkMode): string {
+  if (dark.kind === 'auto') return svg;
+  const from = palette(theme, AUTO).replace(/#I/g, `#${id}`);
+  const to = palette(theme, dark).replace(/#I/g, `#${id}`);
+  const at = svg.indexOf(from);
+  if (at < 0) throw new Error('nat-trace: figure without its palette rules');
+  return svg.slice(0, at) + to + svg.slice(at + from.length);
 }

@@ -71,7 +71,7 @@ describe('browser: figures in Chromium', function () {
           p.figureCount = await page.locator('figure.nat-trace-figure').count();
           p.errorBoxes = await page.locator('.nat-trace-error').count();
           // What the theme's script added to a figure (landscape captions a bare <img> with its alt text).
-          p.themeAdded = await page.locator('figure.nat-trace-figure .caption, figure.nat-trace-figure [data-fancybox]').count();
+          p.themeAdded = await page.locator('figure.nat-trace-figure .caption, figure.nat-trace-figure [data-fancybox]:not(.nat-trace-open)').count();
           if (!p.figureCount) continue;
           st.served++;
           for (const view of H.VIEWS) {

@@ -65,10 +65,19 @@ async function openHexo(dir, opts = {}) {
   return hexo;
 }
 
+/**
+ * The post, with `content` as a page shows it: the plugin's after_render:html
+ * filter puts the drawings into the page (post.content itself holds
+ * placeholders, so word counts and search indexes see the prose); `stored` is
+ * post.content as Hexo keeps it.
+ */
 function postOf(hexo, file) {
   const p = hexo.model('Post').findOne({ source: `_posts/${file}` });
   if (!p) throw new Error(`no post ${file}`);
-  return p;
+  const view = Object.create(p);
+  view.stored = p.content;
+  view.content = typeof p.content === 'string' ? hexo.execFilterSync('_after_html_render', p.content, { context: hexo }) : p.content;
+  return view;
 }
 
 async function routeText(hexo, routePath) {

@@ -1,0 +1,32 @@
+/**
+ * Deferred figures (render/index.ts figureParts): post.content holds, per
+ * figure, a marker around a plain <img> and an empty marker for the steps as
+ * text, so what themes count and index (word counts, reading time,
+ * hexo-generator-searchdb) is the prose and captions, and feeds get an image.
+ * Pages get the drawing back here, in after_render:html. Kept apart from the
+ * renderer: expanding a page loads no drawing code.
+ */
+import type { FigurePart } from '../render';
+
+const DEFERRED_RE = /<!--nat-trace:([0-9a-f]{16})-->[^]*?<!--\/nat-trace-->|<!--nat-trace-text:([0-9a-f]{16})-->/g;
+
+/** The page with each marker replaced by its part; a marker whose part is unknown keeps its fallback <img>. */
+export function expandFigures(html: string, part: (key: string) => FigurePart | undefined): string {
+  if (!html.includes('<!--nat-trace')) return html;
+  return html.replace(DEFERRED_RE, (all: string, key?: string, textKey?: string) => {
+    if (key) return part(key)?.body ?? all;
+    return textKey ? part(textKey)?.text ?? '' : all;
+  });
+}
+
+/** Figure parts by key, bounded: `hexo server` re-renders posts for as long as it runs. */
+export class PartStore {
+  private readonly parts = new Map<string, FigurePart>();
+  constructor(private readonly limit = 20000) {}
+  get(key: string): FigurePart | undefined { return this.parts.get(key); }
+  set(key: string, part: FigurePart): void {
+    this.parts.delete(key);
+    this.parts.set(key, part);
+    while (this.parts.size > this.limit) this.parts.delete(this.parts.keys().next().value as string);
+  }
+}
