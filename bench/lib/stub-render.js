@@ -31,6 +31,13 @@ module.exports = function install(root, siteDir) {
     figureHtml(figs, opts) {
       return `<div class="nat-trace" lang="${esc(opts.lang)}">\n${figs.map((f) => `<figure class="nat-trace-figure nat-trace-${f.kind}" data-nat-trace="${f.kind}${f.step ? `-${f.step}` : ''}">\n${f.svg}\n<figcaption>${esc(f.caption)}</figcaption>\n</figure>\n`).join('')}</div>\n`;
     },
+    // The plugin defers drawings to the page; the stub writes them in place (no parts to expand).
+    figureParts(figs, opts) {
+      return { html: stub.figureHtml(figs, opts), parts: new Map() };
+    },
+    restyle(s) {
+      return s;
+    },
     errorHtml(message) {
       return `<div class="nat-trace-error" role="alert"><pre>${esc(message)}</pre></div>\n`;
     },

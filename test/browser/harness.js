@@ -196,3 +196,82 @@ module.exports = {
   ROOT, CHROMIUM, SHOTS, STRESS_DIR, VIEWS, haveChromium, skipMessage, launch, newPage, setView,
   exampleSite, stressSite, stressScenarios, startServer, crawl, rmSite,
 };
+
+// --- sites built with the popular themes (devDependencies) ------------------
+
+/** Theme name -> the Hexo plugins its site needs, and its config for the suite. */
+const THEME_SITES = {
+  landscape: { plugins: ['hexo-renderer-ejs', 'hexo-renderer-stylus'], config: {} },
+  next: { plugins: ['hexo-renderer-stylus'], config: { darkmode: true, local_search: { enable: true } } },
+  butterfly: {
+    plugins: ['hexo-renderer-pug', 'hexo-renderer-stylus', 'hexo-wordcount'],
+    config: { darkmode: { enable: true, button: true, autoChangeMode: 1 }, wordcount: { enable: true, post_wordcount: true, min2read: true }, lightbox: 'fancybox', search: { use: 'local_search' }, local_search: { enable: true } },
+  },
+  fluid: { plugins: ['hexo-renderer-ejs', 'hexo-renderer-stylus'], config: { dark_mode: { enable: true, default: 'auto' }, search: { enable: true } } },
+  redefine: { plugins: ['hexo-renderer-ejs', 'hexo-renderer-stylus', 'hexo-wordcount'], config: { articles: { word_count: { enable: true, count: true, min2read: true } } } },
+  icarus: { plugins: ['hexo-renderer-inferno', 'hexo-renderer-stylus'], config: {} },
+};
+
+/** The post the theme suite reads: prose, a step block inline, a rule table, and the same prose without blocks. */
+const THEME_PROSE = [
+  'A small office router forwards port 5000 to a web server on its LAN. From outside it works; from the LAN, the same public address times out.',
+  'Below, every packet of that connection is drawn as the router sees it, from the rules themselves.',
+  'The last paragraph says what to change: add a srcnat rule for traffic from the LAN to the server, so the answer goes back through the router.',
+];
+
+function themeSite(theme, { blocks = true } = {}) {
+  const spec = THEME_SITES[theme];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hexo-nat-trace-theme-${theme}-`));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  const hairpin = fs.readFileSync(path.join(ROOT, 'docs', 'figures', 'hairpin.yml'), 'utf8').trimEnd();
+  write(path.join(dir, '_config.yml'), [
+    `title: ${theme} site`, 'url: http://blog.example', 'root: /', 'permalink: :title/', 'new_post_name: :title.md',
+    'language: en', 'timezone: UTC', `theme: ${theme}`,
+    'feed: { type: atom, path: atom.xml, limit: 20, content: true }',
+    'search: { path: search.xml, field: post, content: true, format: html }',
+    // Fluid sorts its index by this (hexo-generator-index's setting, which Fluid replaces).
+    'index_generator: { path: "", per_page: 10, order_by: -date }',
+    '',
+  ].join('\n'));
+  write(path.join(dir, `_config.${theme}.yml`), `${JSON.stringify(spec.config)}\n`);
+  write(path.join(dir, 'package.json'), JSON.stringify({
+    name: `nat-trace-${theme}`, private: true, hexo: { version: require('hexo/package.json').version },
+    dependencies: Object.fromEntries([...spec.plugins, 'hexo-generator-searchdb', 'hexo-generator-feed', 'hexo-server'].map((p) => [p, '*'])),
+  }, null, 2));
+  loadPlugin(dir);
+  const [a, b, c] = THEME_PROSE;
+  const post = (slug, title, body) => write(path.join(dir, 'source', '_posts', `${slug}.md`), `---\ntitle: "${title}"\ndate: 2024-05-01 10:00:00\n---\n\n${body}\n`);
+  post('figures', 'Hairpin, drawn', `${a}\n\n{% nat_trace hairpin show:steps,rules %}\n${hairpin}\n{% endnat_trace %}\n\n${b}\n\n{% nat_trace from:hairpin output:file step:2 %}{% endnat_trace %}\n\n${c}`);
+  post('prose', 'Hairpin, in words', `${a}\n\n${b}\n\n${c}`);
+  return { dir, pages: ['/figures/', '/prose/'] };
+}
+
+/** `hexo generate` in `dir`, as a user runs it. */
+function generate(dir) {
+  const bin = path.join(ROOT, 'node_modules', 'hexo', 'bin', 'hexo');
+  const { spawnSync } = require('child_process');
+  const r = spawnSync(process.execPath, ['-r', path.join(__dirname, 'offline.js'), bin, 'generate'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  if (r.status !== 0) throw new Error(`hexo generate failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return `${r.stdout}${r.stderr}`;
+}
+
+/** A static server for `dir` on loopback (what a host serves from public/). */
+async function serveStatic(dir) {
+  const http = require('http');
+  const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.svg': 'image/svg+xml', '.xml': 'application/xml', '.json': 'application/json', '.png': 'image/png', '.woff2': 'font/woff2' };
+  const srv = http.createServer((req, res) => {
+    let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (p.endsWith('/')) p += 'index.html';
+    const file = path.join(dir, path.normalize(p));
+    if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) { res.writeHead(404); res.end('not found'); return; }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${srv.address().port}`, stop: () => new Promise((r) => srv.close(r)) };
+}
+
+module.exports.THEME_SITES = THEME_SITES;
+module.exports.themeSite = themeSite;
+module.exports.generate = generate;
+module.exports.serveStatic = serveStatic;
