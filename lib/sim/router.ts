@@ -22,9 +22,10 @@ import type { ExchangeSink } from './host';
 import { ip4ToInt } from '../net/addr';
 import { clonePacket } from './packet';
 import { NatTraceError } from '../errors';
+import { dict } from '../dict';
 
 /** REJECT --reject-with names -> ICMP destination-unreachable codes. */
-const REJECT_CODES: Record<string, number> = {
+const REJECT_CODES: Record<string, number> = dict({
   'icmp-net-unreachable': 0, 'icmp-network-unreachable': 0, 'net-unreach': 0,
   'icmp-host-unreachable': 1, 'host-unreach': 1,
   'icmp-proto-unreachable': 2, 'icmp-protocol-unreachable': 2, 'prot-unreach': 2,
@@ -32,7 +33,7 @@ const REJECT_CODES: Record<string, number> = {
   'icmp-net-prohibited': 9, 'icmp-network-prohibited': 9, 'net-prohib': 9,
   'icmp-host-prohibited': 10, 'host-prohib': 10,
   'icmp-admin-prohibited': 13, 'admin-prohib': 13,
-};
+});
 
 interface PathState {
   f: Flight;
