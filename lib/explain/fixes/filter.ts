@@ -4,7 +4,7 @@
  * answers of established connections, or take the rule out.
  */
 import type { FixGenerator, Candidate } from './index';
-import type { Rule } from '../../rules/model';
+import type { Rule, TableName } from '../../rules/model';
 import { findRule } from './util';
 
 export const filterFixes: FixGenerator = {
@@ -18,7 +18,7 @@ export const filterFixes: FixGenerator = {
     if (!hook) return [];
     const chainEv = [...sim.trace.steps.slice(0, d.step)].reverse().find((e) => e.kind === 'chain' && e.packetId === drop.packetId && e.hook === hook);
     const rule = findRule(sim, d.rule);
-    const table = d.rule?.table ?? 'filter';
+    const table = (d.rule?.table ?? 'filter') as TableName;
     const chain = rule?.chain ?? hook;
     const first: Rule | undefined = ctx.index.chainRules(table, hook)[0];
     const out: Candidate[] = [];

@@ -114,9 +114,9 @@ export const iptablesWriter: DialectWriter = {
       else { le.append(`*${t}`); le.append(line); le.append('COMMIT'); }
     };
     const remove = (r: Rule): void => {
-      const list = chainOrder(r.table, r.chain);
+      const list = chainOrder((r.table as TableName), r.chain);
       const n = list.indexOf(r) + 1;
-      commands.push(cmd(r.table, `-D ${r.chain} ${n}`));
+      commands.push(cmd((r.table as TableName), `-D ${r.chain} ${n}`));
       list.splice(n - 1, 1);
       le.replace(r.source.line, null);
     };
@@ -133,19 +133,19 @@ export const iptablesWriter: DialectWriter = {
           const changed = iptablesChange(r.source.text, e.change);
           if (e.change.chain && e.change.chain !== r.chain) {
             remove(r);
-            place(r.table, e.change.chain, rulespecOf(changed), undefined, {});
+            place((r.table as TableName), e.change.chain, rulespecOf(changed), undefined, {});
             // Save style: the -A line of the new chain belongs in the same table block; the
             // removed line's place is as good as any.
             break;
           }
-          const list = chainOrder(r.table, r.chain);
-          commands.push(cmd(r.table, `-R ${r.chain} ${list.indexOf(r) + 1} ${rulespecOf(changed)}`));
+          const list = chainOrder((r.table as TableName), r.chain);
+          commands.push(cmd((r.table as TableName), `-R ${r.chain} ${list.indexOf(r) + 1} ${rulespecOf(changed)}`));
           le.replace(r.source.line, changed);
           break;
         }
         case 'move':
           remove(e.rule);
-          place(e.rule.table, e.rule.chain, rulespecOf(e.rule.source.text), e.before, {});
+          place(e.rule.table as TableName, e.rule.chain, rulespecOf(e.rule.source.text), e.before, {});
           break;
         case 'enable':
           // iptables has no disabled rules (a commented-out line is not a rule).

@@ -108,14 +108,14 @@ export const routerosWriter: DialectWriter = {
           insertLine(e.spec.table, routerosRule(e.spec), e.before, {});
           break;
         case 'delete': {
-          const n = pos(e.rule.table, e.rule);
+          const n = pos((e.rule.table as TableName), e.rule);
           le.replace(e.rule.source.line, null);
-          order[e.rule.table].splice(n, 1);
-          commands.push(`${PATH[e.rule.table]} remove ${n}`);
+          order[(e.rule.table as TableName)].splice(n, 1);
+          commands.push(`${PATH[(e.rule.table as TableName)]} remove ${n}`);
           break;
         }
         case 'change': {
-          const t = e.rule.table;
+          const t = e.rule.table as TableName;
           const n = pos(t, e.rule);
           const changed = routerosChange(e.rule.source.text, e.change, t);
           le.replace(e.rule.source.line, changed);
@@ -123,7 +123,7 @@ export const routerosWriter: DialectWriter = {
           break;
         }
         case 'move': {
-          const t = e.rule.table;
+          const t = e.rule.table as TableName;
           const from = pos(t, e.rule);
           le.replace(e.rule.source.line, null);
           order[t].splice(from, 1);
@@ -132,9 +132,9 @@ export const routerosWriter: DialectWriter = {
           break;
         }
         case 'enable': {
-          const n = pos(e.rule.table, e.rule);
+          const n = pos((e.rule.table as TableName), e.rule);
           le.replace(e.rule.source.line, enabledText(e.rule.source.text));
-          commands.push(`${PATH[e.rule.table]} enable ${n}`);
+          commands.push(`${PATH[(e.rule.table as TableName)]} enable ${n}`);
           break;
         }
       }
