@@ -9,7 +9,7 @@ import { NatTraceError } from '../errors';
 import { formatTrace } from './format';
 
 const USAGE = `usage: nat-trace run [--json] FILE... (- reads standard input)
-       nat-trace render FILE [--lang en|zh-TW|zh-CN|ja] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] -o DIR`;
+       nat-trace render FILE [--lang en|zh-TW|zh-CN|ja] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] [--force] -o DIR`;
 
 function readInput(file: string): string {
   return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
