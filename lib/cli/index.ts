@@ -13,7 +13,7 @@ import { formatTrace } from './format';
 const USAGE = `usage: nat-trace run [--json] FILE... (- reads standard input)
        nat-trace explain [--json] [--lang en|zh-TW|zh-CN|ja] FILE...
        nat-trace fix FILE
-       nat-trace render FILE [--lang en|zh-TW|zh-CN|ja] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] -o DIR`;
+       nat-trace render FILE [--lang en|zh-TW|zh-CN|ja] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] [--force] -o DIR`;
 
 function readInput(file: string): string {
   return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
