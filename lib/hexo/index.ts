@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'fs';
 import { SiteState } from './state';
-import { readSiteOptions, siteLanguage } from './config';
-import { beforePostRender, afterPostRender } from './filter';
+import { checkedSiteOptions, siteLanguage } from './config';
+import { beforePostRender, afterPostRender, blockFailure } from './filter';
 import { natTraceTag } from './tag';
 import { figureGenerator } from './generator';
 import { expandFigures } from './expand';
@@ -14,10 +14,6 @@ import { hashText, PLUGIN_VERSION } from './block';
 import type { HexoLike, HexoDocument } from './types';
 import { darkModeKey } from '../render/scheme';
 
-/** The dark mode in effect (config or theme), for the config fingerprint; a bad setting is reported by the tag. */
-function readDarkKey(hexo: HexoLike): string | null {
-  try { const d = readSiteOptions(hexo).dark; return d ? darkModeKey(d) : null; } catch { return null; }
-}
 
 export { SiteState } from './state';
 export { rewriteSource } from './scan';
@@ -33,10 +29,10 @@ export function isServing(hexo: HexoLike, state: SiteState): boolean {
 export function register(hexo: HexoLike): SiteState {
   const state = new SiteState();
   const failOnError = (): boolean => {
-    const opt = readSiteOptions(hexo).fail_on_error;
+    const opt = checkedSiteOptions(hexo, state).options.fail_on_error;
     return opt ?? !isServing(hexo, state);
   };
-  const configKey = (): string => JSON.stringify({ v: PLUGIN_VERSION, o: hexo.config.nat_trace ?? null, l: siteLanguage(hexo) ?? null, root: hexo.config.root ?? '/', t: hexo.config.theme ?? null, d: readDarkKey(hexo) });
+  const configKey = (): string => JSON.stringify({ v: PLUGIN_VERSION, o: hexo.config.nat_trace ?? null, l: siteLanguage(hexo) ?? null, root: hexo.config.root ?? '/', t: hexo.config.theme ?? null, d: ((d) => (d ? darkModeKey(d) : null))(checkedSiteOptions(hexo, state).options.dark) });
 
   hexo.extend.filter.register('server_middleware', () => { state.serving = true; }, 1);
   hexo.extend.filter.register('before_post_render', beforePostRender(hexo, state), 1);
@@ -54,6 +50,13 @@ export function register(hexo: HexoLike): SiteState {
   // not rendered it yet (its file-mode SVGs live in memory), when the config
   // changed, or when a source/_data/nat_trace file it reads changed.
   hexo.extend.filter.register('before_generate', function natTraceInvalidate(): Promise<unknown> {
+    // A wrong `nat_trace:` config: one message, before any post is rendered.
+    const config = checkedSiteOptions(hexo, state);
+    if (config.error !== undefined && !config.reported) {
+      config.reported = true;
+      if (failOnError()) throw blockFailure([config.error]);
+      hexo.log.error(config.error);
+    }
     const key = configKey();
     const stale: HexoDocument[] = [];
     for (const model of ['Post', 'Page']) {

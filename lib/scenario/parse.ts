@@ -10,6 +10,7 @@ import { parseDocument, LineCounter, isMap, isSeq, isScalar, Scalar } from 'yaml
 import type { Node as YamlNode } from 'yaml';
 import * as ipaddr from 'ipaddr.js';
 import { NatTraceError, suggest } from '../errors';
+import { dict, has } from '../dict';
 import type {
   Scenario, RouterSpec, HostSpec, InterfaceAddress, Listener, Route, TraceSpec, RuleText, RouterInterface,
 } from './types';
@@ -54,12 +55,12 @@ function toRaw(node: YamlNode | null | undefined, lc: LineCounter, offset: numbe
   if (node == null) return { value: null, line: offset + 1 };
   const line = lc.linePos(node.range?.[0] ?? 0).line + offset;
   if (isMap(node)) {
-    const map: RawMap = {};
+    const map: RawMap = dict<RawNode>();
     for (const pair of node.items) {
       const k = pair.key as YamlNode;
       const key = isScalar(k) ? String(k.value) : String(k);
       const keyLine = lc.linePos((k as YamlNode).range?.[0] ?? 0).line + offset;
-      if (Object.prototype.hasOwnProperty.call(map, key)) fail(`duplicate key "${key}"`, keyLine, { token: key });
+      if (has(map, key)) fail(`duplicate key "${key}"`, keyLine, { token: key });
       const child = toRaw(pair.value as YamlNode, lc, offset);
       // The value's own line for scalars on the key's line; the key's line for empty values.
       if (pair.value == null) child.line = keyLine;
@@ -83,7 +84,7 @@ export function rawFromPlain(v: unknown, line = 0): RawNode {
   if (v && typeof v === 'object' && 'value' in (v as object) && 'line' in (v as object)) return v as RawNode;
   if (Array.isArray(v)) return { value: v.map((x) => rawFromPlain(x, line)), line };
   if (v && typeof v === 'object') {
-    const m: RawMap = {};
+    const m: RawMap = dict<RawNode>();
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) m[k] = rawFromPlain(x, line);
     return { value: m, line };
   }
@@ -126,8 +127,8 @@ export function parseScenarioRaw(text: string, opts: ParseOptions = {}): RawMap 
  * replaces the rules entirely, whichever dialect the base used.
  */
 export function mergeRaw(base: RawMap, over: RawMap): RawMap {
-  const out: RawMap = { ...base };
-  if ('routeros' in over || 'iptables' in over) {
+  const out: RawMap = dict(base);
+  if (has(over, 'routeros') || has(over, 'iptables')) {
     delete out.routeros;
     delete out.iptables;
   }
@@ -310,7 +311,7 @@ function buildRouter(n: RawNode): RouterSpec {
   if (!interfaces.length) fail('router needs at least one interface', map.interfaces.line, { expected: 'interfaces: { ether1: { address: ... } }' });
   const names = interfaces.map((i) => i.name);
 
-  const interfaceLists: Record<string, string[]> = {};
+  const interfaceLists: Record<string, string[]> = dict<string[]>();
   if (map.interface_lists) {
     for (const [list, node] of Object.entries(asMap(map.interface_lists, 'router.interface_lists'))) {
       interfaceLists[list] = asList(node).map((m) => {

@@ -17,6 +17,7 @@ import type {
   LogTargetOpts, JumpTargetOpts, NatToTargetOpts, PortsTargetOpts, NetmapTargetOpts, CidrSpec, PortSpec,
 } from '../opts';
 import { NatTraceError, suggest } from '../../errors';
+import { dict, own } from '../../dict';
 import { logicalLines, words, lineError, LogicalLine, Word } from './lex';
 import { parseAddr, parsePortList, parsePortRange, parseProtocol, rangeToCidr, AddrValue, PROTOCOLS } from './values';
 
@@ -35,8 +36,8 @@ type Section = 'nat' | 'filter';
 /** RouterOS chain -> the netfilter hooks it is attached to. */
 const BUILTIN: Record<Section, Record<string, Hook[]>> = {
   // input and output are RouterOS v7's nat chains for the router's own traffic.
-  nat: { dstnat: ['PREROUTING', 'OUTPUT'], srcnat: ['POSTROUTING'], input: ['INPUT'], output: ['OUTPUT'] },
-  filter: { input: ['INPUT'], forward: ['FORWARD'], output: ['OUTPUT'] },
+  nat: dict<Hook[]>({ dstnat: ['PREROUTING', 'OUTPUT'], srcnat: ['POSTROUTING'], input: ['INPUT'], output: ['OUTPUT'] }),
+  filter: dict<Hook[]>({ input: ['INPUT'], forward: ['FORWARD'], output: ['OUTPUT'] }),
 };
 /** The RouterOS name shown for each netfilter built-in chain. */
 const DISPLAY: Record<Section, Partial<Record<Hook, string>>> = {
@@ -78,7 +79,7 @@ const FILTER_ACTIONS = ['accept', 'drop', 'reject', 'jump', 'return', 'passthrou
 const UNSUPPORTED_ACTIONS = ['add-src-to-address-list', 'add-dst-to-address-list', 'same', 'endpoint-independent-nat', 'tarpit'];
 
 /** RouterOS reject-with -> the iptables REJECT name (what the REJECT module and iptables-restore take). */
-const REJECT_WITH: Record<string, string> = {
+const REJECT_WITH: Record<string, string> = dict({
   'icmp-network-unreachable': 'icmp-net-unreachable',
   'icmp-host-unreachable': 'icmp-host-unreachable',
   'icmp-port-unreachable': 'icmp-port-unreachable',
@@ -87,16 +88,16 @@ const REJECT_WITH: Record<string, string> = {
   'icmp-host-prohibited': 'icmp-host-prohibited',
   'icmp-admin-prohibited': 'icmp-admin-prohibited',
   'tcp-reset': 'tcp-reset',
-};
+});
 /** RouterOS answers a reject without reject-with by ICMP network unreachable. */
 export const ROUTEROS_DEFAULT_REJECT = 'icmp-net-unreachable';
 
-const ADDR_TYPES: Record<string, AddrType> = {
+const ADDR_TYPES: Record<string, AddrType> = dict({
   local: 'LOCAL', unicast: 'UNICAST', broadcast: 'BROADCAST', multicast: 'MULTICAST',
   blackhole: 'BLACKHOLE', prohibit: 'PROHIBIT', unreachable: 'UNREACHABLE',
-};
+});
 const CT_STATES = ['established', 'related', 'new', 'invalid', 'untracked'];
-const NAT_STATES: Record<string, string> = { srcnat: 'SNAT', dstnat: 'DNAT' };
+const NAT_STATES: Record<string, string> = dict({ srcnat: 'SNAT', dstnat: 'DNAT' });
 const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr'];
 
 /** Targets a user chain may not be named after (iptables refuses such chains). */
@@ -105,17 +106,12 @@ const TARGET_NAMES = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'DNAT
 const MAX_CHAIN_NAME = 28;
 
 /** nat targets and the hooks the kernel allows them at (checked through jumps, as the kernel does). */
-const NAT_TARGET_HOOKS: Record<string, { hooks: Hook[]; where: string; action: string }> = {
+const NAT_TARGET_HOOKS: Record<string, { hooks: Hook[]; where: string; action: string }> = dict({
   DNAT: { hooks: ['PREROUTING', 'OUTPUT'], where: 'dstnat or output', action: 'dst-nat' },
   REDIRECT: { hooks: ['PREROUTING', 'OUTPUT'], where: 'dstnat or output', action: 'redirect' },
   SNAT: { hooks: ['POSTROUTING', 'INPUT'], where: 'srcnat or input', action: 'src-nat' },
   MASQUERADE: { hooks: ['POSTROUTING'], where: 'srcnat', action: 'masquerade' },
-};
-
-/** Own-property lookup, so a value like "constructor" is not mistaken for a table entry. */
-function own<T>(obj: Record<string, T>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
-}
+});
 
 /** One parsed `add` of /ip firewall nat|filter, before it is placed into chains. */
 interface RosRule {
@@ -637,7 +633,7 @@ class Parser {
 
   private checkChainName(ll: LogicalLine, w: Word, name: string, section: Section): void {
     if (own(BUILTIN[section], name)) return;
-    const bad = !/^[A-Za-z0-9_.:@+-]+$/.test(name) || name.startsWith('-') || name === '__proto__';
+    const bad = !/^[A-Za-z0-9_.:@+-]+$/.test(name) || name.startsWith('-');
     if (bad) throw lineError(ll, w.valueStart, `chain name ${name} cannot be loaded into netfilter`, { token: `${w.name}=${name}`, expected: 'letters, digits, - _ . without spaces' });
     if (name.length > MAX_CHAIN_NAME) throw lineError(ll, w.valueStart, `chain name ${name} is longer than the kernel's ${MAX_CHAIN_NAME} characters`, { token: name, expected: `a name of at most ${MAX_CHAIN_NAME} characters` });
     const table: TableName = section;
@@ -650,7 +646,7 @@ class Parser {
   // --- model ---------------------------------------------------------------
 
   private build(): RouterOSRuleset {
-    const tables: Record<TableName, Record<string, Chain>> = { nat: {}, filter: {} };
+    const tables = dict<Record<string, Chain>>({ nat: dict<Chain>(), filter: dict<Chain>() }) as Record<TableName, Record<string, Chain>>;
     for (const t of ['nat', 'filter'] as const) {
       for (const hook of t === 'nat' ? NAT_HOOKS : FILTER_HOOKS) {
         tables[t][hook] = { table: t, name: hook, builtin: true, policy: 'ACCEPT', rules: [], displayName: DISPLAY[t][hook] };
@@ -719,7 +715,7 @@ class Parser {
     for (const name of referenced) {
       if (!this.addressLists.has(name)) this.warn(`address list ${name} has no entries in /ip firewall address-list; it matches nothing`);
     }
-    return { dialect: 'routeros', tables, addressLists: Object.fromEntries(this.addressLists), warnings: this.warnings, disabled };
+    return { dialect: 'routeros', tables, addressLists: dict(this.addressLists), warnings: this.warnings, disabled };
   }
 
   /** The kernel refuses a table whose jumps loop (ELOOP); so does nat-trace, at load time. */
