@@ -67,11 +67,22 @@ export function hashText(text: string): string {
 }
 
 /** `from:NAME`: an earlier block of this post, else source/_data/nat_trace/NAME.yml. */
+/**
+ * A block whose `from:` names an earlier block that failed. Its cause was
+ * already reported once, so it is not a second failure: the tag shows the
+ * cause again in the page (hexo server) but does not report it again.
+ */
+export class DependentBlockError extends NatTraceError {
+  constructor(readonly baseName: string, readonly causeMessage: string | undefined) {
+    super(`from:${baseName}: the block named "${baseName}" has an error, so it cannot be reused`, { token: `from:${baseName}`, expected: 'a working block' });
+  }
+}
+
 function resolveBase(ctx: BlockContext, name: string): RawMap {
   const { run } = ctx;
   if (run.names.has(name)) {
     const base = run.names.get(name);
-    if (!base) throw new NatTraceError(`from:${name}: the block named "${name}" has an error, so it cannot be reused`, { token: `from:${name}`, expected: 'a working block' });
+    if (!base) throw new DependentBlockError(name, run.nameErrors.get(name));
     return base;
   }
   for (const ext of DATA_EXTS) {
@@ -147,8 +158,10 @@ export function renderBlock(ctx: BlockContext): BlockResult {
       const have = figures.filter((f) => f.kind === 'step').map((f) => f.step);
       const missing = args.steps.filter((s) => !have.includes(s));
       if (missing.length && show.includes('steps')) {
-        throw new NatTraceError(`step ${missing.join(', ')} does not exist: this trace has ${have.length} step${have.length === 1 ? '' : 's'}`, {
-          token: `steps:${args.steps.join(',')}`, expected: have.length ? `steps from 1 to ${have.length}` : 'no step selection',
+        // `figures` holds only the selected steps: count the trace's own.
+        const total = renderModule().stepCount(sim, lang);
+        throw new NatTraceError(`step ${missing.join(', ')} does not exist: this trace has ${total} step${total === 1 ? '' : 's'}`, {
+          token: `steps:${args.steps.join(',')}`, expected: total ? `steps from 1 to ${total}` : 'no step selection',
         });
       }
     }

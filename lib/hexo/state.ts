@@ -8,6 +8,7 @@
  * (file mode) replace that post's previous set.
  */
 import type { RawMap } from '../scenario/parse';
+import type { CheckedConfig } from './config';
 
 export interface RunState {
   id: number;
@@ -25,6 +26,8 @@ export interface RunState {
   firstLine: number;
   /** name -> the block's merged scenario; null when that block failed. */
   names: Map<string, RawMap | null>;
+  /** name -> the message of that block's failure, shown again (not reported again) by blocks reusing it. */
+  nameErrors: Map<string, string>;
   /** Formatted messages of failed blocks, in order. */
   errors: string[];
   /** URL path -> SVG text for file mode. */
@@ -51,12 +54,14 @@ export class SiteState {
   readonly latestRun = new Map<string, number>();
   /** What the last finished render of each post produced. */
   readonly posts = new Map<string, PostRecord>();
+  /** The `nat_trace:` config, checked once per value (config.ts). */
+  config?: CheckedConfig;
   /** Set when hexo-server's middleware filter runs: we are serving. */
   serving = false;
 
-  startRun(init: Omit<RunState, 'id' | 'names' | 'errors' | 'files' | 'dataDeps' | 'blockCount'>): RunState {
+  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount'>): RunState {
     const run: RunState = {
-      ...init, id: this.nextRun++, names: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0,
+      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0,
     };
     this.runs.set(run.id, run);
     this.latestRun.set(run.source, run.id);

@@ -9,8 +9,8 @@ import { escapeHTML } from 'hexo-util';
 import { NatTraceError } from '../errors';
 import { parseBlockArgs } from './args';
 import type { BlockArgs } from './args';
-import { renderBlock, renderModule } from './block';
-import { readSiteOptions, siteLanguage } from './config';
+import { renderBlock, renderModule, DependentBlockError } from './block';
+import { checkedSiteOptions, siteLanguage } from './config';
 import { fullSourceOf, blockFailure } from './filter';
 import type { RunState, SiteState } from './state';
 import type { HexoLike, HexoPostData } from './types';
@@ -56,8 +56,32 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
     run.blockCount++;
     const line = marker ? Number(marker[2]) : fallbackLine(run, run.blockCount);
     let lang = run.postLang ?? siteLanguage(hexo) ?? 'en';
+    const parsedName = (): string | undefined => {
+      try { return parseBlockArgs(args.filter((a) => !MARKER_RE.test(a))).name; } catch { return undefined; }
+    };
+    const errorBox = (message: string): string => {
+      try {
+        return renderModule().errorHtml(message, lang);
+      } catch {
+        // The error box must show even when the renderer itself cannot load.
+        return `<div class="nat-trace-error" role="alert"><pre>${escapeHTML(message)}</pre></div>`;
+      }
+    };
+    // A wrong `nat_trace:` config is one message about _config.yml, reported
+    // once per process (index.ts reports it before generating), not per block.
+    const config = checkedSiteOptions(hexo, state);
+    if (config.error !== undefined) {
+      const first = !config.reported;
+      config.reported = true;
+      if (failOnError()) {
+        if (first) { if (adhoc) throw blockFailure([config.error]); run.errors.push(config.error); }
+        return '';
+      }
+      if (first) { run.errors.push(config.error); hexo.log.error(config.error); }
+      return errorBox(config.error);
+    }
     try {
-      const site = readSiteOptions(hexo);
+      const site = config.options;
       const parsed: BlockArgs = parseBlockArgs(args.filter((a) => !MARKER_RE.test(a)));
       lang = parsed.lang ?? run.postLang ?? site.lang ?? siteLanguage(hexo) ?? 'en';
       return renderBlock({
@@ -65,7 +89,15 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
         sourceDir: hexo.source_dir, baseDir: hexo.base_dir, root: typeof hexo.config.root === 'string' ? hexo.config.root : '/',
       }).html;
     } catch (e) {
+      const name = parsedName();
+      if (e instanceof DependentBlockError) {
+        // The cause was reported at its own block: show it here too, report nothing new.
+        if (name) run.nameErrors.set(name, e.causeMessage ?? formatBlockError(e, run.fileRel, line));
+        if (failOnError()) return '';
+        return errorBox(e.causeMessage ? `${e.message}:\n${e.causeMessage}` : formatBlockError(e, run.fileRel, line));
+      }
       const message = formatBlockError(e, run.fileRel, line);
+      if (name) run.nameErrors.set(name, message);
       if (failOnError()) {
         if (adhoc) throw blockFailure([message]);
         run.errors.push(message);
@@ -73,12 +105,7 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
       }
       run.errors.push(message);
       hexo.log.error(message);
-      try {
-        return renderModule().errorHtml(message, lang);
-      } catch {
-        // The error box must show even when the renderer itself cannot load.
-        return `<div class="nat-trace-error" role="alert"><pre>${escapeHTML(message)}</pre></div>`;
-      }
+      return errorBox(message);
     }
   };
 }

@@ -128,4 +128,9 @@ export function errorHtml(message: string, lang: string): string {
 }
 
 export { buildStory } from '../story';
+
+/** How many steps the trace tells (whatever steps a figure selection keeps): for "step N does not exist". */
+export function stepCount(sim: SimResult, lang: string): number {
+  return buildStory(sim, resolveLang(lang)).steps.length;
+}
 export const TEMPLATES = join(TEMPLATES_DIR);
