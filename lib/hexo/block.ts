@@ -17,6 +17,7 @@ import type { RenderedFigure, FigureOptions } from '../render';
 import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
 import type { RunState } from './state';
+import type { BlockSource } from './scan';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -35,6 +36,8 @@ export interface BlockContext {
   body: string;
   /** File line of the opening tag. */
   line: number;
+  /** Where the body stands in the post (source filter); without it the body is taken to start on the line after the tag. */
+  written?: Pick<BlockSource, 'lineOffset' | 'indent' | 'firstColumn' | 'body'>;
   site: SiteOptions;
   /** Site language fallback. */
   siteLang?: string;
@@ -119,12 +122,27 @@ export function postFigureDir(postPath: string): string {
 }
 
 export function renderBlock(ctx: BlockContext): BlockResult {
+  try {
+    return renderBlockAt(ctx);
+  } catch (e) {
+    // Hexo strips the body's common indentation, and a body may start on the
+    // tag's line: give a column in the post, not in the stripped body.
+    const w = ctx.written;
+    const inBody = (line: number) => w !== undefined && line > w.lineOffset && line <= w.lineOffset + w.body.split('\n').length;
+    if (e instanceof NatTraceError && w && e.column !== undefined && e.line !== undefined && (e.file === undefined || e.file === ctx.run.fileRel) && inBody(e.line)) {
+      e.column += w.indent + (e.line === w.lineOffset + 1 ? w.firstColumn : 0);
+    }
+    throw e;
+  }
+}
+
+function renderBlockAt(ctx: BlockContext): BlockResult {
   const { args, run } = ctx;
   const lang = args.lang ?? run.postLang ?? ctx.site.lang ?? ctx.siteLang ?? 'en';
   const show: ShowKind[] = args.show ?? ['steps'];
   const output = args.output ?? ctx.site.output;
   const theme = args.theme ?? ctx.site.theme;
-  const parseOpts = { file: run.fileRel, lineOffset: ctx.line };
+  const parseOpts = { file: run.fileRel, lineOffset: ctx.written ? ctx.written.lineOffset : ctx.line };
 
   if (args.name && run.names.has(args.name)) {
     throw new NatTraceError(`block name "${args.name}" is already used earlier in this post`, {
