@@ -18,6 +18,7 @@ import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
 import type { RunState } from './state';
 import type { BlockSource } from './scan';
+import { uniqueFigureIds } from './ids';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -197,5 +198,5 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
     }
     return { html: renderModule().figureHtml(rendered.figures, { mode: 'file', src: (f) => srcOf.get(f) ?? '', lang, caption: args.caption }) };
   }
-  return { html: renderModule().figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }) };
+  return { html: uniqueFigureIds(renderModule().figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }), run.ids) };
 }

@@ -35,6 +35,8 @@ export interface RunState {
   files: Map<string, string>;
   /** _data files this post's blocks read: absolute path -> content hash. */
   dataDeps: Map<string, string>;
+  /** Figure ids the post's blocks used so far, so a repeated figure gets fresh ones (ids.ts). */
+  ids: Set<string>;
   /** The blocks the source filter took out of the post, in order (the marker's N is index + 1). */
   sources: BlockSource[];
   /** Blocks rendered so far (for the line fallback when a tag has no marker). */
@@ -62,9 +64,9 @@ export class SiteState {
   /** Set when hexo-server's middleware filter runs: we are serving. */
   serving = false;
 
-  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount' | 'sources'>): RunState {
+  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount' | 'sources' | 'ids'>): RunState {
     const run: RunState = {
-      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0, sources: [],
+      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0, sources: [], ids: new Set(),
     };
     this.runs.set(run.id, run);
     this.latestRun.set(run.source, run.id);

@@ -170,3 +170,59 @@ describe('hexo: nothing in a block body reaches the page unescaped', function ()
     assert.ok(!texts.includes('49'));
   });
 });
+
+describe('hexo: ids are unique within a page', function () {
+  this.timeout(120000);
+  const { JSDOM } = require('jsdom');
+  const { hexoCli } = require('./helpers');
+  const fs = require('fs');
+  const path = require('path');
+
+  function pages(dir) {
+    const out = [];
+    const walk = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith('.html')) out.push(p); } };
+    walk(path.join(dir, 'public'));
+    return out.sort();
+  }
+
+  /** Duplicate ids, and aria-labelledby / aria-describedby tokens that do not name exactly one element. */
+  function idProblems(html) {
+    const { document } = new JSDOM(html).window;
+    const count = new Map();
+    for (const el of document.querySelectorAll('[id]')) count.set(el.id, (count.get(el.id) || 0) + 1);
+    const problems = [...count].filter(([, n]) => n > 1).map(([id, n]) => `${id} x${n}`);
+    for (const el of document.querySelectorAll('[aria-labelledby],[aria-describedby]')) {
+      for (const attr of ['aria-labelledby', 'aria-describedby']) {
+        for (const ref of (el.getAttribute(attr) || '').split(/\s+/).filter(Boolean)) if (count.get(ref) !== 1) problems.push(`${attr} ${ref} names ${count.get(ref) || 0}`);
+      }
+    }
+    return { problems, svgs: document.querySelectorAll('svg.nat-trace-svg').length };
+  }
+
+  it('a figure shown twice in a post, and in two posts on the index page, has its own ids each time', async () => {
+    const twice = post('Twice', `${block('before', HAIRPIN)}\nAgain:\n\n${block('from:before step:2')}\n${block('from:before step:2')}`, { date: '2024-03-09 20:00:00' });
+    const other = post('Other', `${block('x step:2', HAIRPIN)}`, { date: '2024-03-10 20:00:00' });
+    const dir = makeSite('ids', { theme: 'landscape', posts: { 'twice.md': twice, 'other.md': other } });
+    // The index page as hexo-generator-index makes it (every post in full, one page).
+    fs.writeFileSync(path.join(dir, 'scripts', 'index-page.js'), `hexo.extend.generator.register('index', (locals) => ({
+  path: 'index.html', layout: ['index', 'archive'],
+  data: { __index: true, base: '/', total: 1, current: 1, current_url: '', posts: locals.posts.sort('-date'), prev: 0, prev_link: '', next: 0, next_link: '' },
+}));\n`);
+    const r = await hexoCli(dir, ['generate']);
+    assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+    const seen = {};
+    for (const file of pages(dir)) {
+      const html = fs.readFileSync(file, 'utf8');
+      const { problems, svgs } = idProblems(html);
+      assert.deepStrictEqual(problems, [], path.relative(dir, file));
+      seen[path.relative(path.join(dir, 'public'), file)] = { svgs, html };
+    }
+    const stepsOf = require('../../dist/render').renderFigures(require('../../dist/index').runScenario(HAIRPIN), { lang: 'en', show: ['steps'] }).length;
+    assert.strictEqual(seen['twice/index.html'].svgs, stepsOf + 2);
+    assert.strictEqual(seen['index.html'].svgs, stepsOf + 3, 'the index page shows both posts');
+    // Deterministic: a second build gives the same pages.
+    const again = await hexoCli(dir, ['generate', '--force']);
+    assert.strictEqual(again.code, 0, again.stderr);
+    for (const [rel, { html }] of Object.entries(seen)) assert.strictEqual(fs.readFileSync(path.join(dir, 'public', rel), 'utf8'), html, rel);
+  });
+});
