@@ -12,6 +12,7 @@ import type { Rule } from '../rules/model';
 import type { TraceEvent } from '../sim/trace';
 import type { IpMatchOpts, IfaceListMatchOpts, AddrtypeMatchOpts, AddrListMatchOpts, ConntrackMatchOpts, StateMatchOpts } from '../rules/opts';
 import { ruleRef } from '../sim/netfilter';
+import { inCidr } from '../net/addr';
 import type { Attempt } from './context';
 import { ExplainContext } from './context';
 import type { CauseCode, Diagnosis, RuleChange } from './types';
@@ -219,12 +220,16 @@ const disabledRule: Detector = {
 const snatMiss: Detector = {
   cause: 'snat-miss',
   detect({ ctx, fatal }) {
-    if (fatal.kind !== 'bypass') return undefined;
+    // A bypassed answer, or an answer the far side cannot route back (the source left untranslated).
+    if (fatal.kind === 'router-drop' || fatal.kind === 'closed') return undefined;
+    const here = progress(ctx.sim);
     for (const r of natRules(ctx.sim, SNAT_TARGETS)) {
       const change: RuleChange | undefined = r.chain !== 'POSTROUTING' ? { chain: 'POSTROUTING', dropInIface: true } : hasOutIface(r) ? { dropOutIface: true } : undefined;
       if (!change) continue;
+      // A masquerade towards the internet is right for its own job: the hairpin needs another rule, not this one moved.
+      if (fatal.kind === 'bypass' && !change.chain && towardsWan(ctx.sim, r)) continue;
       const a = ctx.attempt([{ op: 'change', rule: r, change }]);
-      if (!a || !boundBy(a.sim, 'POSTROUTING', lineOfChanged(a, r))) continue;
+      if (!a || !boundBy(a.sim, 'POSTROUTING', lineOfChanged(a, r)) || progress(a.sim) <= here) continue;
       const d = base(change.chain ? 'nat-wrong-chain' : 'nat-wrong-interface', fatal, {
         iface: ifaceOf(r, 'out') ?? '', chain: r.source.chainDisplay, server: fatal.node ?? '',
         outIface: routeOut(ctx.sim) ?? '',
@@ -235,6 +240,27 @@ const snatMiss: Detector = {
     return undefined;
   },
 };
+
+/** Does a source NAT rule's out-interface match name the WAN (the default route's interface, or the public address's)? */
+function towardsWan(sim: SimResult, r: Rule): boolean {
+  const sc = sim.scenario;
+  const wan = new Set<string>();
+  for (const i of sc.router.interfaces) if (i.addresses.some((a) => a.address === sc.trace.to.ip)) wan.add(i.name);
+  for (const rt of sc.router.routes) {
+    if (rt.dst !== '0.0.0.0/0') continue;
+    if (rt.dev) wan.add(rt.dev);
+    else if (rt.via) for (const i of sc.router.interfaces) if (i.addresses.some((a) => inCidr(rt.via as string, `${a.network}/${a.prefix}`))) wan.add(i.name);
+  }
+  const ip = ipOpts(r)?.outIface;
+  if (ip) return ip.invert ? !wan.has(ip.name) : wan.has(ip.name.replace(/\+$/, '')) || [...wan].some((w) => ip.name.endsWith('+') && w.startsWith(ip.name.slice(0, -1)));
+  const list = r.matches.find((m) => m.module === 'ifacelist' && (m.opts as IfaceListMatchOpts).dir === 'out')?.opts as IfaceListMatchOpts | undefined;
+  if (list) {
+    const members = sc.router.interfaceLists[list.list] ?? [];
+    const hit = members.some((m) => wan.has(m));
+    return list.invert ? !hit : hit;
+  }
+  return false;
+}
 
 /** The interface the router sent the client's first packet out of. */
 function routeOut(sim: SimResult): string | undefined {

@@ -101,7 +101,8 @@ export function findFixes(ctx: ExplainContext): Fix[] {
       if (b.outcome !== 'established' && g.outcome === 'established') opened++;
     });
     if (broken) return;
-    const size = f.edited.added.length + f.edited.removed.length;
+    // Rules touched: a rewritten rule is one change (one line out, one in), like an added one.
+    const size = Math.max(f.edited.added.length, f.edited.removed.length);
     fixes.push({
       kind: f.kinds.join('+'), rules: f.edited.text, added: f.edited.added, removed: f.edited.removed, commands: f.edited.commands,
       outcome: f.sim.trace.outcome, server_saw: f.sim.trace.server_saw, checked: guards.length, changedSources: changed, opened,

@@ -71,6 +71,8 @@ export interface RuleChange {
   dropDst?: boolean;
   addDst?: string;
   addDstTypeLocal?: boolean;
+  /** Match this out interface instead of the one written. */
+  setOutIface?: string;
   /** Move the rule to this netfilter chain (NAT on the wrong chain). */
   chain?: string;
 }

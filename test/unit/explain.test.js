@@ -30,6 +30,7 @@ hosts:
   pc:  { interface: bridge, address: 10.30.9.70, gateway: 10.30.9.1 }
   web: { interface: bridge, address: 10.30.9.77, gateway: 10.30.9.1, listen: [tcp/5000] }
   visitor: { interface: ether1, address: 203.0.113.80, gateway: 203.0.113.22 }
+  site: { interface: ether1, address: 203.0.113.99, listen: [tcp/443] }
 `;
 const scenario = (rules, trace = 'pc -> 203.0.113.22:5000') => `${base}${rules}trace: ${trace}\n`;
 
@@ -50,7 +51,7 @@ describe('explain: diagnosis', () => {
     ['a forward drop policy without established,related', 'iptables: |\n  -P FORWARD DROP\n  -A FORWARD -i ether1 -p tcp --dport 5000 -j ACCEPT\n  -t nat -A PREROUTING -i ether1 -p tcp --dport 5000 -j DNAT --to-destination 10.30.9.77\n', 'missing-established', 'visitor -> 203.0.113.22:5000'],
     ['an accept shadowed by an earlier drop', 'routeros: |\n  /ip firewall filter\n  add chain=forward action=drop in-interface=ether1\n  add chain=forward action=accept in-interface=ether1 protocol=tcp dst-port=5000\n  /ip firewall nat\n  add chain=dstnat action=dst-nat in-interface=ether1 protocol=tcp dst-port=5000 to-addresses=10.30.9.77\n', 'shadowed-rule', 'visitor -> 203.0.113.22:5000'],
     ['a disabled masquerade', 'routeros: |\n  /ip firewall nat\n  add chain=dstnat action=dst-nat dst-address=203.0.113.22 protocol=tcp dst-port=5000 to-addresses=10.30.9.77\n  add chain=srcnat action=masquerade src-address=10.30.9.0/24 dst-address=10.30.9.0/24 disabled=yes\n', 'disabled-rule'],
-    ['a masquerade only out of the WAN', 'iptables: |\n  -t nat -A PREROUTING -d 203.0.113.22 -p tcp --dport 5000 -j DNAT --to-destination 10.30.9.77\n  -t nat -A POSTROUTING -o ether1 -j MASQUERADE\n', 'nat-wrong-interface'],
+    ['a masquerade written for the LAN port instead of the WAN', 'iptables: |\n  -t nat -A POSTROUTING -o bridge -j MASQUERADE\n', 'nat-wrong-interface', 'pc -> 203.0.113.99:443'],
     ['a REJECT with a reset in the server\'s name', 'iptables: |\n  -A FORWARD -p tcp --dport 5000 -j REJECT --reject-with tcp-reset\n  -t nat -A PREROUTING -i ether1 -p tcp --dport 5000 -j DNAT --to-destination 10.30.9.77\n', 'reject-in-place-of-server', 'visitor -> 203.0.113.22:5000'],
     ['a closed port', 'iptables: |\n  -t nat -A PREROUTING -i ether1 -p tcp --dport 5001 -j DNAT --to-destination 10.30.9.77\n', 'no-listener', 'visitor -> 203.0.113.22:5001'],
     ['a DNAT to an address nobody has', 'iptables: |\n  -t nat -A PREROUTING -i ether1 -p tcp --dport 5000 -j DNAT --to-destination 10.30.9.99\n', 'arp-failure', 'visitor -> 203.0.113.22:5000'],
@@ -124,13 +125,24 @@ describe('explain: fixes', () => {
     assert.match(best.rules, /:FORWARD DROP \[0:0\]\n-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A FORWARD -i ether1/);
   });
 
-  it('a fix must not break what worked: masquerading everything would hide the visitor from the server, so it ranks last', () => {
+  it('a hairpin next to a masquerade for the WAN: the WAN rule is right for its job and stays; a LAN masquerade is added', () => {
     const sim = runScenario(scenario('iptables: |\n  -t nat -A PREROUTING -d 203.0.113.22 -p tcp --dport 5000 -j DNAT --to-destination 10.30.9.77\n  -t nat -A POSTROUTING -o ether1 -j MASQUERADE\n'));
+    const e = explain(sim);
+    assert.strictEqual(e.diagnosis.cause, 'hairpin-no-masquerade');
+    assert.ok(e.fixes.length >= 3);
+    for (const f of e.fixes) assert.deepStrictEqual(f.removed, [], f.kind);
+    assert.ok(e.fixes[0].checked > 0, 'the visitor and the other hosts were checked');
+  });
+
+  it('a masquerade on the wrong port: the rule pointed at the WAN, or at every port (one rule changed either way)', () => {
+    const sim = runScenario(scenario('iptables: |\n  -t nat -A POSTROUTING -o bridge -j MASQUERADE\n', 'pc -> 203.0.113.99:443'));
     const fixes = explain(sim).fixes;
-    const any = fixes.find((f) => f.kind === 'snat-any-interface');
-    assert.ok(any, fixes.map((f) => f.kind).join());
-    assert.strictEqual(fixes[fixes.length - 1], any);
-    assert.ok(any.checked > 0);
+    assert.deepStrictEqual(fixes.map((f) => f.kind).sort(), ['snat-any-interface', 'snat-out-interface']);
+    const out = fixes.find((f) => f.kind === 'snat-out-interface');
+    assert.deepStrictEqual([out.removed, out.added], [['-t nat -A POSTROUTING -o bridge -j MASQUERADE'], ['-t nat -A POSTROUTING -o ether1 -j MASQUERADE']]);
+    assert.deepStrictEqual(out.commands, ['iptables -t nat -R POSTROUTING 1 -o ether1 -j MASQUERADE']);
+    // Today the visitor reaches web masqueraded by the LAN rule; pointing it at the WAN changes that, so it is counted.
+    assert.strictEqual(out.changedSources, 1);
   });
 
   it('every fix proposed for the corpus gives its promised outcome when its rules text is run again', function () {
@@ -205,4 +217,29 @@ describe('explain: the command line', () => {
     assert.strictEqual(bad.stderr.trim().split('\n').length, 1, bad.stderr);
     assert.doesNotMatch(bad.stderr, /\n\s+at /);
   });
+});
+
+describe('explain: the check set (test/explain), in the simulator', () => {
+  // The kernel half of this check is test/kernel/explain-fix.test.js.
+  const DIR = path.join(ROOT, 'test', 'explain');
+  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.yml')).sort();
+  it('has about 20 scenarios, both dialects, with and without fixes', () => {
+    assert.ok(files.length >= 20, `${files.length}`);
+    const docs = files.map((f) => YAML.parse(fs.readFileSync(path.join(DIR, f), 'utf8')));
+    assert.ok(docs.some((d) => d.routeros) && docs.some((d) => d.iptables));
+    assert.ok(docs.some((d) => !d.cause), 'some succeed');
+  });
+  for (const f of files) {
+    it(`${f}: the expected cause, and a fix that succeeds unless none is expected`, () => {
+      const doc = YAML.parse(fs.readFileSync(path.join(DIR, f), 'utf8'));
+      const { about, cause, fix, ...plain } = doc;
+      assert.ok(about);
+      const sim = runScenario(YAML.stringify(plain));
+      const e = explain(sim);
+      if (!cause) { assert.strictEqual(sim.trace.outcome, 'established'); assert.deepStrictEqual(e.fixes, []); return; }
+      assert.strictEqual(e.diagnosis && e.diagnosis.cause, cause);
+      if (fix === 'none') assert.deepStrictEqual(e.fixes, []);
+      else assert.strictEqual(e.fixes[0] && e.fixes[0].outcome, 'established');
+    });
+  }
 });

@@ -19,6 +19,15 @@ export const hairpinMasquerade: FixGenerator = {
     if (!net || !fwd) return [];
     const proto = sim.scenario.trace.proto;
     const out: Candidate[] = [];
+    if (d.cause === 'nat-wrong-interface') {
+      // The existing rule, pointed at the interface the packets really leave by, or at any.
+      const r = findRule(sim, d.rule);
+      if (r && fwd.outIface) out.push({ kind: 'snat-out-interface', edits: [{ op: 'change', rule: r, change: { setOutIface: fwd.outIface } }] });
+      if (r) out.push({ kind: 'snat-any-interface', edits: [{ op: 'change', rule: r, change: { dropOutIface: true } }] });
+    }
+    // The LAN-to-LAN masquerades answer a hairpin only: a forwarded connection whose answer bypasses the router.
+    const dnatted = sim.trace.steps.some((e) => e.kind === 'nat' && e.packetId === 0 && e.changed?.includes('dst'));
+    if (!dnatted) return out;
     const post = ctx.index.chainRules('nat', 'POSTROUTING');
     const top = post[0];
     const add = (kind: string, spec: RuleSpec): void => {
@@ -30,10 +39,6 @@ export const hairpinMasquerade: FixGenerator = {
     add('masquerade-hairpin', { table: 'nat', chain: 'POSTROUTING', src: net, dst: fwd.dst, proto, dport: fwd.dport, outIface: fwd.outIface, target: { kind: 'MASQUERADE' } });
     const lan = routerAddress(sim, fwd.outIface);
     if (lan) add('snat-router-lan', { table: 'nat', chain: 'POSTROUTING', src: net, dst: fwd.dst, proto, dport: fwd.dport, outIface: fwd.outIface, target: { kind: 'SNAT', to: lan } });
-    if (d.cause === 'nat-wrong-interface') {
-      const r = findRule(sim, d.rule);
-      if (r) out.push({ kind: 'snat-any-interface', edits: [{ op: 'change', rule: r, change: { dropOutIface: true } }] });
-    }
     return out;
   },
 };

@@ -55,9 +55,9 @@ export function iptablesChange(text: string, change: RuleChange): string {
     const w = ws[i];
     const neg = w === '!' ? 1 : 0;
     const opt = ws[i + neg];
-    if ((change.dropInIface && IN.has(opt)) || (change.dropOutIface && OUT.has(opt)) || ((change.dropDst || change.addDst) && DST.has(opt))) { i += neg + 1; continue; }
+    if ((change.dropInIface && IN.has(opt)) || ((change.dropOutIface || change.setOutIface) && OUT.has(opt)) || ((change.dropDst || change.addDst) && DST.has(opt))) { i += neg + 1; continue; }
     if (change.dropInIface && w === '--limit-iface-in') continue;
-    if (change.dropOutIface && w === '--limit-iface-out') continue;
+    if ((change.dropOutIface || change.setOutIface) && w === '--limit-iface-out') continue;
     if (change.chain && (w === '-A' || w === '--append' || w === '-I' || w === '--insert')) {
       out.push('-A', change.chain);
       i++;
@@ -69,6 +69,7 @@ export function iptablesChange(text: string, change: RuleChange): string {
   const extra: string[] = [];
   if (change.addDst) extra.push('-d', change.addDst);
   if (change.addDstTypeLocal) extra.push('-m', 'addrtype', '--dst-type', 'LOCAL');
+  if (change.setOutIface) extra.push('-o', change.setOutIface);
   if (extra.length) {
     const j = out.findIndex((w) => w === '-j' || w === '--jump' || w === '-g' || w === '--goto');
     out.splice(j >= 0 ? j : out.length, 0, ...extra);

@@ -42,7 +42,7 @@ export function routerosChange(text: string, change: RuleChange, table: TableNam
   let ws = tokens(text).filter((w) => key(w) !== 'place-before');
   const drop = new Set<string>();
   if (change.dropInIface) { drop.add('in-interface'); drop.add('in-interface-list'); }
-  if (change.dropOutIface) { drop.add('out-interface'); drop.add('out-interface-list'); }
+  if (change.dropOutIface || change.setOutIface) { drop.add('out-interface'); drop.add('out-interface-list'); }
   if (change.dropDst) { drop.add('dst-address'); drop.add('dst-address-list'); drop.add('dst-address-type'); }
   if (change.addDst) { drop.add('dst-address'); drop.add('dst-address-list'); }
   if (change.addDstTypeLocal) drop.add('dst-address-type');
@@ -50,6 +50,7 @@ export function routerosChange(text: string, change: RuleChange, table: TableNam
   const extra: string[] = [];
   if (change.addDst) extra.push(`dst-address=${change.addDst}`);
   if (change.addDstTypeLocal) extra.push('dst-address-type=local');
+  if (change.setOutIface) extra.push(`out-interface=${change.setOutIface}`);
   if (change.chain) ws = ws.map((w) => (key(w) === 'chain' ? `chain=${routerosChain(table, change.chain as string)}` : w));
   // New matchers go right after action= (where /export puts matchers), before the rest.
   const at = ws.findIndex((w) => key(w) === 'action');
