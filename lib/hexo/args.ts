@@ -75,7 +75,7 @@ export function parseOutput(value: string, where: string): OutputMode {
 export function parseBlockArgs(args: string[]): BlockArgs {
   const out: BlockArgs = {};
   for (const arg of args) {
-    const m = /^__at:(\d+):(\d+)$/.exec(arg);
+    const m = /^__at:(\d+):(\d+)(?::\d+)?$/.exec(arg);
     if (m) { out.run = Number(m[1]); out.line = Number(m[2]); continue; }
     const colon = arg.indexOf(':');
     if (colon < 0) {

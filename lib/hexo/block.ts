@@ -18,6 +18,8 @@ import type { RenderedFigure, FigureOptions } from '../render';
 import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
 import type { RunState } from './state';
+import type { BlockSource } from './scan';
+import { uniqueFigureIds } from './ids';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -36,6 +38,8 @@ export interface BlockContext {
   body: string;
   /** File line of the opening tag. */
   line: number;
+  /** Where the body stands in the post (source filter); without it the body is taken to start on the line after the tag. */
+  written?: Pick<BlockSource, 'lineOffset' | 'indent' | 'firstColumn' | 'body'>;
   site: SiteOptions;
   /** Site language fallback. */
   siteLang?: string;
@@ -138,12 +142,27 @@ function fixedScenario(merged: RawMap, parseOpts: { file: string; lineOffset: nu
 }
 
 export function renderBlock(ctx: BlockContext): BlockResult {
+  try {
+    return renderBlockAt(ctx);
+  } catch (e) {
+    // Hexo strips the body's common indentation, and a body may start on the
+    // tag's line: give a column in the post, not in the stripped body.
+    const w = ctx.written;
+    const inBody = (line: number) => w !== undefined && line > w.lineOffset && line <= w.lineOffset + w.body.split('\n').length;
+    if (e instanceof NatTraceError && w && e.column !== undefined && e.line !== undefined && (e.file === undefined || e.file === ctx.run.fileRel) && inBody(e.line)) {
+      e.column += w.indent + (e.line === w.lineOffset + 1 ? w.firstColumn : 0);
+    }
+    throw e;
+  }
+}
+
+function renderBlockAt(ctx: BlockContext): BlockResult {
   const { args, run } = ctx;
   const lang = args.lang ?? run.postLang ?? ctx.site.lang ?? ctx.siteLang ?? 'en';
   const show: ShowKind[] = args.show ?? ['steps'];
   const output = args.output ?? ctx.site.output;
   const theme = args.theme ?? ctx.site.theme;
-  const parseOpts = { file: run.fileRel, lineOffset: ctx.line };
+  const parseOpts = { file: run.fileRel, lineOffset: ctx.written ? ctx.written.lineOffset : ctx.line };
 
   if (args.name && run.names.has(args.name)) {
     throw new NatTraceError(`block name "${args.name}" is already used earlier in this post`, {
@@ -205,5 +224,5 @@ export function renderBlock(ctx: BlockContext): BlockResult {
     }
     return { html: renderModule().figureHtml(rendered.figures, { mode: 'file', src: (f) => srcOf.get(f) ?? '', lang, caption: args.caption }) };
   }
-  return { html: renderModule().figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }) };
+  return { html: uniqueFigureIds(renderModule().figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }), run.ids) };
 }
