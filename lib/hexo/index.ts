@@ -10,6 +10,7 @@ import { beforePostRender, afterPostRender, blockFailure } from './filter';
 import { natTraceTag } from './tag';
 import { figureGenerator } from './generator';
 import { expandFigures } from './expand';
+import { uniqueFigureIds } from './ids';
 import { hashText, PLUGIN_VERSION } from './block';
 import type { HexoLike, HexoDocument } from './types';
 import { darkModeKey } from '../render/scheme';
@@ -44,6 +45,8 @@ export function register(hexo: HexoLike): SiteState {
   hexo.extend.filter.register('after_render:html', function natTraceExpand(html: string): string {
     return typeof html === 'string' ? expandFigures(html, (k) => state.parts.get(k)) : html;
   }, 1);
+  // A page listing several posts (the index, archives) can show one figure twice.
+  hexo.extend.filter.register('after_render:html', (html: string) => (typeof html === 'string' ? uniqueFigureIds(html, new Set()) : html));
 
   // Hexo keeps rendered posts in db.json and only re-renders a post whose
   // file changed. A post with blocks is rendered again when this process has

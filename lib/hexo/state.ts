@@ -3,13 +3,14 @@
  *
  * Hexo renders posts concurrently, so everything a block needs from earlier
  * blocks (the `from:` names) lives in a per-render "run", found through the
- * hidden `__at:RUN:LINE` argument the source filter adds to each tag. A run
+ * hidden `__at:RUN:LINE:N` argument the source filter adds to each tag. A run
  * ends in after_post_render, where its errors are raised and its SVG files
  * (file mode) replace that post's previous set.
  */
 import type { RawMap } from '../scenario/parse';
 import { PartStore } from './expand';
 import type { CheckedConfig } from './config';
+import type { BlockSource } from './scan';
 
 export interface RunState {
   id: number;
@@ -35,6 +36,10 @@ export interface RunState {
   files: Map<string, string>;
   /** _data files this post's blocks read: absolute path -> content hash. */
   dataDeps: Map<string, string>;
+  /** Figure ids the post's blocks used so far, so a repeated figure gets fresh ones (ids.ts). */
+  ids: Set<string>;
+  /** The blocks the source filter took out of the post, in order (the marker's N is index + 1). */
+  sources: BlockSource[];
   /** Blocks rendered so far (for the line fallback when a tag has no marker). */
   blockCount: number;
 }
@@ -62,9 +67,9 @@ export class SiteState {
   /** The drawings of deferred figures, by marker key (expand.ts). */
   readonly parts = new PartStore();
 
-  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount'>): RunState {
+  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount' | 'sources' | 'ids'>): RunState {
     const run: RunState = {
-      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0,
+      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0, sources: [], ids: new Set(),
     };
     this.runs.set(run.id, run);
     this.latestRun.set(run.source, run.id);

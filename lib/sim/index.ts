@@ -21,7 +21,9 @@ export function simulate(scenario: Scenario, ruleset: Ruleset): Trace {
   const engine = new Engine();
   let outcome: Outcome | undefined;
   let serverSaw: string | null = null;
-  const warnings: string[] = ruleset.warnings.map((w) => (w.line !== undefined ? `line ${w.line + scenario.rules.line - 1}: ${w.message}` : w.message));
+  // A warning names the file and line, as an error does ("line N" when the text has no file).
+  const where = (line: number) => (scenario.file ? `${scenario.file}:${line}` : `line ${line}`);
+  const warnings: string[] = ruleset.warnings.map((w) => (w.line !== undefined ? `${where(w.line + scenario.rules.line - 1)}: ${w.message}` : w.message));
   const sink: ExchangeSink = {
     report(o) { if (!outcome) outcome = o; },
     serverSaw(peer) { if (serverSaw === null) serverSaw = peer; },

@@ -128,3 +128,121 @@ describe('peer-vector suites say why they skip', () => {
     assert.match(r.stdout, /skipped: iptables-save-corpus\/ and iptables-dumps\/ not found/);
   });
 });
+
+describe('bad input: YAML mistakes at their line and column', () => {
+  const { runCommand } = require('../../dist/cli/index');
+  const fs = require('fs');
+  const os = require('os');
+
+  it('a syntax error carries line and column, shifted by the block offset', () => {
+    const text = HEAD.replace('    bridge:', '   bridge:');
+    const e = errorOf(() => parseScenario(text, { file: 'post.md', lineOffset: 20 }));
+    assert.strictEqual(e.line, 24);
+    assert.strictEqual(e.column, 1);
+    assert.match(e.format(), /^post\.md:24:1: YAML: All mapping items must start at the same column/);
+  });
+
+  it('the CLI prints file:line:col', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-yaml-'));
+    const file = path.join(dir, 'bad.yml');
+    fs.writeFileSync(file, HEAD.replace('  pc:', '\tpc:'));
+    let err = '';
+    const status = runCommand([file], () => {}, (s) => { err += s; });
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.strictEqual(status, 1);
+    assert.match(err, new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:1: YAML: Tabs`));
+  });
+});
+
+describe('bad input: anchors, aliases and merge keys are resolved', () => {
+  it('label: *l is the anchored text, not "*l"', () => {
+    const s = parseScenario(HEAD
+      .replace('ether1: { address: 203.0.113.22/24 }', 'ether1: { address: 203.0.113.22/24, label: &l WAN side }')
+      .replace('bridge: { address: 10.30.9.1/24 }', 'bridge: { address: 10.30.9.1/24, label: *l }'));
+    assert.deepStrictEqual(s.router.interfaces.map((i) => i.label), ['WAN side', 'WAN side']);
+  });
+
+  it('<<: merges a mapping; the map\'s own keys win', () => {
+    const s = parseScenario(HEAD.replace('  pc:     { interface: bridge, address: 10.30.9.70, gateway: 10.30.9.1 }',
+      '  pc: &lan { interface: bridge, address: 10.30.9.70, gateway: 10.30.9.1 }\n  pc2:\n    <<: *lan\n    address: 10.30.9.71'));
+    const pc2 = s.hosts.find((h) => h.name === 'pc2');
+    assert.strictEqual(pc2.interface, 'bridge');
+    assert.strictEqual(pc2.gateway, '10.30.9.1');
+    assert.strictEqual(pc2.addresses[0].address, '10.30.9.71');
+  });
+
+  it('an expansion bomb is refused with a line, quickly', () => {
+    let bomb = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 9; i++) bomb += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    const e = errorOf(() => parseScenario(bomb + HEAD));
+    assert.match(e.message, /more than 100000 values once its aliases are expanded/);
+    assert.strictEqual(typeof e.line, 'number');
+  });
+
+  it('an alias with no anchor is an error at its line', () => {
+    const e = errorOf(() => parseScenario(HEAD + 'title: *nope\n'));
+    assert.strictEqual(e.line, 10);
+    assert.match(e.format(), /\*nope/);
+  });
+});
+
+describe('bad input: deep nesting', () => {
+  for (const n of [5000, 20000]) {
+    it(`${n} nested levels (mappings, sequences, brackets) give a clear error with a line`, () => {
+      // Block mappings need one more space per level: 5,000 levels are already 12 MB of text.
+      let map = ''; for (let i = 0; i < Math.min(n, 5000); i++) map += ' '.repeat(i + 2) + 'k:\n';
+      let seq = ''; for (let i = 0; i < n; i++) seq += '- ';
+      for (const text of ['title: x\nrouter:\n' + map, 'title:\n' + seq + 'x\n' + HEAD, 'title: ' + '['.repeat(n) + ']'.repeat(n) + '\n' + HEAD]) {
+        const e = errorOf(() => parseScenario(text));
+        assert.match(e.message, /nests more than 64 levels deep/);
+        assert.ok(e.line >= 1 && e.line < 100, `line ${e.line}`);
+      }
+    });
+  }
+});
+
+describe('bad input: characters XML 1.0 cannot carry are refused', () => {
+  const chars = ['\u0000', '\u0001', '\u0008', '\u000b', '\u001b', '\ufffe', '\uffff', '\ud800', '\udfff'];
+  const code = (c) => 'U+' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  const yamlEsc = (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+  for (const c of chars) {
+    it(`${code(c)} in a label, title, key, comment= or log prefix`, () => {
+      for (const [text, line] of [
+        [HEAD.replace('ether1: { address: 203.0.113.22/24 }', `ether1: { address: 203.0.113.22/24, label: "a${yamlEsc(c)}b" }`), 3],
+        [`title: "t${yamlEsc(c)}"\n` + HEAD, 1],
+        [HEAD.replace('  remote:', `  "r${yamlEsc(c)}":`), 8],
+        [ipt(`-A FORWARD -j ACCEPT\n-A FORWARD -m comment --comment "x${c}y" -j ACCEPT`), 12],
+        [ros(`/ip firewall filter\nadd chain=forward comment="a\\${c.charCodeAt(0) < 256 ? c.charCodeAt(0).toString(16).padStart(2, '0') : '00'}b"`), 12],
+      ]) {
+        if (text.includes('routeros') && c.charCodeAt(0) > 255) continue; // RouterOS escapes are \XX bytes
+        const e = errorOf(() => run(text));
+        assert.ok(e.message.includes(`control character ${code(c)}`), e.message);
+        assert.strictEqual(e.line, line, e.format());
+      }
+    });
+  }
+  it('tabs, line breaks, emoji and CJK are fine', () => {
+    const r = run(`title: "a\\tb 😀 中文"\n` + ros('/ip firewall filter\nadd chain=forward comment="x\\ty"'));
+    assert.strictEqual(r.scenario.title, 'a\tb 😀 中文');
+  });
+});
+
+describe('bad input: RouterOS section headers', () => {
+  it('a misspelled section is an error with the nearest real one', () => {
+    for (const [header, near] of [['/ip firewal nat', '/ip firewall nat'], ['/ip firewall natt', '/ip firewall nat'],
+      ['/ip/firewall/filtr', '/ip firewall filter'], ['/interface brigde', '/interface bridge']]) {
+      const e = errorOf(() => run(ros(`${header}\nadd chain=srcnat action=masquerade`)));
+      assert.match(e.message, /unknown section/);
+      assert.strictEqual(e.suggestion, near, header);
+      assert.strictEqual(e.line, 11);
+      assert.match(e.format(), /^x\.yml:11:1: /);
+    }
+  });
+
+  it('a real section the simulator does not model warns with file and line, and the rest still runs', () => {
+    const r = run(ros('/ip dhcp-server\nadd name=x\n/system identity\nset name=gw\n/ip firewall nat\nadd chain=srcnat action=masquerade'));
+    assert.strictEqual(r.trace.outcome, 'established');
+    assert.ok(r.trace.warnings.some((w) => /^x\.yml:11: section \/ip dhcp-server is not simulated/.test(w)), r.trace.warnings.join('\n'));
+    assert.ok(r.trace.warnings.some((w) => /^x\.yml:13: section \/system identity is not simulated/.test(w)));
+  });
+});

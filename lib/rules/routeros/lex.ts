@@ -7,6 +7,7 @@
  */
 import { NatTraceError } from '../../errors';
 import { dict } from '../../dict';
+import { forbiddenCharIndex, codePointName } from '../../text';
 
 export interface LogicalLine {
   /** The command with continuations joined. */
@@ -129,6 +130,9 @@ export function words(ll: LogicalLine): Word[] {
           value += ch; i++;
         }
         if (!closed) throw lineError(ll, open, 'quoted value is not closed', { token: s.slice(open), expected: 'a closing "' });
+        // An escape such as \\01 decodes to a control character no SVG figure can carry.
+        const bad = forbiddenCharIndex(value);
+        if (bad >= 0) throw lineError(ll, valueStart, `${name}= contains the control character ${codePointName(value, bad)}, which an SVG figure cannot carry`, { token: codePointName(value, bad), expected: 'printable text' });
         continue;
       }
       value += s[i++];

@@ -19,6 +19,7 @@ import type {
 import { NatTraceError, suggest } from '../../errors';
 import { dict, own } from '../../dict';
 import { logicalLines, words, lineError, LogicalLine, Word } from './lex';
+import { ALL_SECTIONS, sectionKind } from './sections';
 import { parseAddr, parsePortList, parsePortRange, parseProtocol, rangeToCidr, AddrValue, PROTOCOLS } from './values';
 
 /** The model plus the rules RouterOS keeps but never runs (shown greyed in rule tables). */
@@ -244,15 +245,18 @@ class Parser {
     if (p === 'ip firewall nat') { this.section = 'nat'; return; }
     if (p === 'ip firewall filter') { this.section = 'filter'; return; }
     if (p === 'ip firewall address-list') { this.section = 'address-list'; return; }
-    if (p === 'ip firewall mangle' || p === 'ip firewall raw') {
+    if (p === '') { this.section = undefined; return; } // `/` alone: back to the root menu
+    const kind = sectionKind(p);
+    if (kind === 'refused') {
       throw lineError(ll, first.start, `section /${p} is not simulated (nat-trace models /ip firewall nat and filter)`, { token: '/' + p, expected: '/ip firewall nat, /ip firewall filter or /ip firewall address-list' });
     }
-    if (path[0] === 'ip' && path[1] === 'firewall') {
-      const known = ['nat', 'filter', 'address-list', 'mangle', 'raw', 'connection', 'service-port', 'layer7-protocol', 'calea'];
-      if (!known.includes(path[2] ?? '')) {
-        const near = path[2] ? suggest(path[2], ['nat', 'filter', 'address-list']) : undefined;
-        throw lineError(ll, first.start, `unknown section /${p}`, { token: '/' + p, expected: '/ip firewall nat, /ip firewall filter or /ip firewall address-list', suggestion: near ? `/ip firewall ${near}` : undefined });
-      }
+    if (kind === 'unknown') {
+      // A typo would drop its rules silently and change the outcome: an error, with the nearest real menu.
+      const near = suggest(p, ALL_SECTIONS);
+      throw lineError(ll, first.start, `unknown section /${p}`, {
+        token: '/' + p, expected: 'a RouterOS menu such as /ip firewall nat, /ip firewall filter or /ip firewall address-list',
+        suggestion: near ? '/' + near : undefined,
+      });
     }
     this.section = 'ignored';
     if (!this.warnedSections.has(p)) {
@@ -260,7 +264,7 @@ class Parser {
       const why = path[0] === 'interface' || p.startsWith('ip address') || p.startsWith('ip route')
         ? 'the scenario\'s router: block (interfaces, interface_lists, routes) describes the router'
         : 'nat-trace reads only /ip firewall nat, filter and address-list';
-      this.warn(`section /${p} is ignored: ${why}`, ll.line);
+      this.warn(`section /${p} is not simulated and its lines are ignored: ${why}`, ll.line);
     }
   }
 
