@@ -29,7 +29,7 @@ describe('hexo: show:explain and fix', function () {
     const explainFig = /<figure[^>]*data-nat-trace="explain"[^]*?<\/figure>/.exec(html);
     assert.ok(explainFig, 'one explain figure');
     const fig = unescapeHTML(explainFig[0]);
-    assert.match(fig, /<figcaption>Step \d+: The router rewrote only the destination/);
+    assert.match(fig, /<figcaption[^>]*>Step \d+: The router rewrote only the destination/);
     assert.match(fig, /Fix: masquerade traffic from the LAN to the LAN/);
     assert.match(fig, /◀ new/);
     assert.match(fig, /action=masquerade/);
@@ -50,7 +50,7 @@ describe('hexo: show:explain and fix', function () {
     const hexo = await openHexo(dir);
     await hexo.load();
     const html = unescapeHTML(postOf(hexo, 't.md').content);
-    assert.match(html, /<figcaption>第 \d+ 步：路由器只改寫了目的位址/);
+    assert.match(html, /<figcaption[^>]*>第 \d+ 步：路由器只改寫了目的位址/);
     assert.match(html, /◀ 新增/);
   });
 
