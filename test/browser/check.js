@@ -286,7 +286,8 @@ function inPage(opt) {
   }
   const images = [];
   if (!opt.standalone) {
-    for (const [index, img] of [...document.querySelectorAll('figure.nat-trace-figure img')].entries()) {
+    // The images shown: a figure under a theme's dark toggle has a light and a dark file, one of them hidden.
+    for (const [index, img] of [...document.querySelectorAll('figure.nat-trace-figure img')].filter((i) => i.getClientRects().length > 0).entries()) {
       const r = {
         index, src: img.currentSrc || img.src, figure: img.closest('figure').getAttribute('data-nat-trace'),
         loaded: img.complete && img.naturalWidth > 0, natural: img.naturalWidth, problems: [],

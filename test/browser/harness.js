@@ -236,7 +236,7 @@ function themeSite(theme, { blocks = true } = {}) {
   write(path.join(dir, `_config.${theme}.yml`), `${JSON.stringify(spec.config)}\n`);
   write(path.join(dir, 'package.json'), JSON.stringify({
     name: `nat-trace-${theme}`, private: true, hexo: { version: require('hexo/package.json').version },
-    dependencies: Object.fromEntries([...spec.plugins, 'hexo-generator-searchdb', 'hexo-generator-feed', 'hexo-server'].map((p) => [p, '*'])),
+    dependencies: Object.fromEntries([...spec.plugins, 'hexo-renderer-marked', 'hexo-generator-searchdb', 'hexo-generator-feed', 'hexo-server'].map((p) => [p, '*'])),
   }, null, 2));
   loadPlugin(dir);
   const [a, b, c] = THEME_PROSE;

@@ -149,7 +149,7 @@ describe('render: SVG figures', function () {
     }
     const vb = figs.map((f) => Number(/viewBox="0 0 (\d+) (\d+)"/.exec(f.svg)[1]));
     assert.deepStrictEqual([...inline.matchAll(/<div style="min-width:(\d+)px"><svg\b/g)].map((m) => Number(m[1])), vb.map((w) => Math.ceil((w * 9) / 11)));
-    const imgs = [...file.matchAll(/<a class="nat-trace-open nat-trace-v-auto" href="([^"]+)"[^>]*><img class="nat-trace-img no-lightbox" src="([^"]+)"[^>]* width="(\d+)"[^>]*style="width:100%;max-width:(\d+)px;min-width:(\d+)px;height:auto;filter:none">/g)];
+    const imgs = [...file.matchAll(/<a class="nat-trace-open nat-trace-v-auto" href="([^"]+)"[^>]*><img class="nat-trace-img no-lightbox no-lazyload" src="([^"]+)"[^>]* width="(\d+)"[^>]*style="width:100%;max-width:(\d+)px;min-width:(\d+)px;height:auto;filter:none">/g)];
     assert.deepStrictEqual(imgs.map((m) => [m[1], m[2], Number(m[3]), Number(m[4]), Number(m[5])]), figs.map((f, i) => [`/p/${f.id}.svg`, `/p/${f.id}.svg`, vb[i], vb[i], Math.ceil((vb[i] * 9) / 11)]));
     const err = errorHtml('bad <rule> & "x"', 'en');
     assert.match(err, /nat-trace-error/);

@@ -1,0 +1,268 @@
+'use strict';
+// The figures inside the themes people run (landscape, NexT, butterfly,
+// Fluid, Redefine, from the npm registry as devDependencies): each theme's
+// site is built with `hexo generate` and served from public/ on loopback,
+// then read in Chromium at 1280 and 390 px, with the OS light and dark, and
+// with the theme's own toggle set against the OS (the attribute or class its
+// toggle script sets on <html>). Checked: the suite's layout checks, captions
+// visible and readable against what is behind them, the figure's scheme the
+// page's, the scroll hint exactly when a figure scrolls in its box, no
+// dark-mode image filter on figure files; the word counts and search.xml of
+// the post equal those of the same post without blocks plus its captions;
+// the feed's figures are images at absolute URLs the site serves.
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const { stripHTML } = require('hexo-util');
+const H = require('./harness');
+const C = require('./check');
+
+/** How a theme's toggle marks the page (what its script does), or null: no toggle. */
+const TOGGLES = {
+  landscape: null,
+  next: null,
+  butterfly: (s) => document.documentElement.setAttribute('data-theme', s),
+  fluid: (s) => document.documentElement.setAttribute('data-user-color-scheme', s),
+  redefine: (s) => {
+    document.documentElement.classList.remove('dark', 'light');
+    document.documentElement.classList.add(s);
+    document.body.classList.remove('dark-mode', 'light-mode');
+    document.body.classList.add(`${s}-mode`);
+  },
+};
+const THEMES = Object.keys(TOGGLES).filter((t) => !process.env.NAT_TRACE_THEMES || process.env.NAT_TRACE_THEMES.split(',').includes(t));
+
+/** The in-page probe: per figure, its caption, the page's and the figure's scheme, the scroll hint. */
+function probe() {
+  const parse = (s) => {
+    const m = /rgba?\(([^)]+)\)/.exec(s || '');
+    if (!m) return null;
+    const p = m[1].split(/[,\s/]+/).filter(Boolean).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const contrast = (a, b) => { const x = lum(a); const y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const hex = (c) => `#${[c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
+  // What is painted behind an element: the first ancestor with a (mostly) opaque background, else the canvas (white).
+  const behind = (el) => {
+    for (let n = el; n; n = n.parentElement) {
+      const c = parse(getComputedStyle(n).backgroundColor);
+      if (c && c.a > 0.5) return c;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  };
+  const osDark = matchMedia('(prefers-color-scheme: dark)').matches;
+  const out = [];
+  for (const fig of document.querySelectorAll('figure.nat-trace-figure')) {
+    const name = fig.getAttribute('data-nat-trace');
+    const cap = fig.querySelector('figcaption');
+    const cs = cap ? getComputedStyle(cap) : null;
+    const capBg = cap ? behind(cap) : null;
+    const capColor = cs ? parse(cs.color) : null;
+    const r = cap ? cap.getBoundingClientRect() : { height: 0, width: 0 };
+    const pageBg = behind(fig.parentElement);
+    const svg = fig.querySelector('svg.nat-trace-svg');
+    let figureDark = null;
+    let how = '';
+    const imgs = [...fig.querySelectorAll('img')];
+    const shown = imgs.filter((i) => i.getClientRects().length > 0);
+    if (svg) {
+      const bg = svg.querySelector('rect.bg');
+      figureDark = lum(parse(getComputedStyle(bg).fill)) < 0.2;
+      how = `inline, background ${hex(parse(getComputedStyle(bg).fill))}`;
+    } else if (shown.length === 1) {
+      const v = /nat-trace-v-(\w+)/.exec(shown[0].closest('a').className);
+      const variant = v ? v[1] : 'auto';
+      figureDark = variant === 'dark' || (variant === 'auto' && osDark);
+      how = `file ${variant}`;
+    }
+    const box = fig.querySelector('.nat-trace-scroll');
+    const hint = fig.querySelector('.nat-trace-hint');
+    out.push({
+      name,
+      caption: cap ? cap.textContent.trim() : '',
+      captionVisible: !!cs && cs.display !== 'none' && cs.visibility !== 'hidden' && parseFloat(cs.opacity) > 0.9 && r.height > 4 && r.width > 20,
+      captionContrast: capColor && capBg ? contrast(capColor, capBg) : 0,
+      captionColors: capColor && capBg ? `${hex(capColor)} on ${hex(capBg)}` : '',
+      pageDark: lum(pageBg) < 0.2,
+      pageBg: hex(pageBg),
+      figureDark,
+      how,
+      imagesShown: shown.length,
+      imageFilters: shown.map((i) => getComputedStyle(i).filter).filter((f) => f !== 'none'),
+      scrolls: !!box && box.scrollWidth > box.clientWidth + 1,
+      hintShown: !!hint && hint.getBoundingClientRect().height > 4,
+    });
+  }
+  return out;
+}
+
+/** Words as hexo-wordcount counts them (butterfly, Redefine), and characters as Fluid counts them. */
+function counts(html) {
+  const text = stripHTML(html);
+  const cn = (text.match(/[\u4E00-\u9FA5]/g) || []).length;
+  const en = (text.replace(/[\u4E00-\u9FA5]/g, '').match(/[a-zA-Z0-9_\u0392-\u03c9\u0400-\u04FF]+|[\u4E00-\u9FFF\u3400-\u4dbf\uf900-\ufaff\u3040-\u309f\uac00-\ud7af\u0400-\u04FF]+|[\u00E4\u00C4\u00E5\u00C5\u00F6\u00D6]+|\w+/g) || []).length;
+  return { words: cn + en, chars: text.replace(/[\s\r\n]/g, '').length };
+}
+
+/** search.xml entries: title -> content. */
+function searchEntries(xml) {
+  const out = new Map();
+  for (const m of xml.matchAll(/<entry>([^]*?)<\/entry>/g)) {
+    const title = /<title>(?:<!\[CDATA\[)?([^]*?)(?:\]\]>)?<\/title>/.exec(m[1]);
+    const content = /<content>(?:<!\[CDATA\[)?([^]*?)(?:\]\]>)?<\/content>/.exec(m[1]);
+    if (title) out.set(title[1].trim(), content ? content[1] : '');
+  }
+  return out;
+}
+
+describe('browser: the figures in popular themes', function () {
+  this.timeout(600000);
+  let browser; let page; let svgPage;
+
+  before(async function () {
+    if (!H.haveChromium()) {
+      console.log(`      ${H.skipMessage()}`);
+      this.skip();
+    }
+    browser = await H.launch();
+    page = await H.newPage(browser);
+    svgPage = await H.newPage(browser);
+  });
+
+  after(async () => { if (browser) await browser.close(); });
+
+  for (const theme of THEMES) {
+    describe(theme, function () {
+      const st = { views: [], layout: [], publicDir: '' };
+      let site; let server;
+
+      before(async function () {
+        if (!browser) this.skip();
+        site = H.themeSite(theme);
+        H.generate(site.dir);
+        st.publicDir = path.join(site.dir, 'public');
+        server = await H.serveStatic(st.publicDir);
+        const toggle = TOGGLES[theme];
+        const views = [...H.VIEWS.map((v) => ({ ...v }))];
+        // The theme's toggle against the OS, both ways.
+        if (toggle) views.push({ name: 'desktop, OS dark, toggle light', width: 1280, height: 900, scheme: 'dark', toggle: 'light' }, { name: 'phone, OS light, toggle dark', width: 390, height: 844, scheme: 'light', toggle: 'dark' });
+        const svgCache = new Map();
+        for (const view of views) {
+          await H.setView(page, view);
+          await H.setView(svgPage, view);
+          await page.goto(`${server.base}/figures/`);
+          if (view.toggle) await page.evaluate(`(${toggle.toString()})(${JSON.stringify(view.toggle)})`);
+          await C.settle(page);
+          // Themes fade their content in (NexT) and ease colour changes (Fluid): measure the end state.
+          await page.evaluate(() => Promise.all(document.getAnimations()
+            .filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+            .map((a) => a.finished.catch(() => null))));
+          st.views.push({ view: view.name, figures: await page.evaluate(probe) });
+          st.layout.push(...await C.checkPage(page, { label: `${theme} /figures/`, view, svgPage, svgCache }));
+          if (process.env.NAT_TRACE_THEME_SHOTS) {
+            const dir = path.join(H.SHOTS, 'themes', theme);
+            fs.mkdirSync(dir, { recursive: true });
+            await page.screenshot({ path: path.join(dir, `${view.name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
+          }
+        }
+      });
+
+      after(async () => {
+        if (server) await server.stop();
+        if (site) H.rmSite(site.dir);
+      });
+
+      it('shows every figure (inline and file mode) in every view', () => {
+        for (const v of st.views) {
+          // hairpin: 6 steps and the rule table inline, step 2 from a file.
+          assert.strictEqual(v.figures.length, 8, `${v.view}: ${v.figures.length} figures`);
+          for (const f of v.figures) {
+            assert.ok(f.figureDark !== null, `${v.view} ${f.name}: the figure is drawn (${f.imagesShown} images shown)`);
+            assert.deepStrictEqual(f.imageFilters, [], `${v.view} ${f.name}: the theme filters the figure's image`);
+          }
+        }
+      });
+
+      it('every caption is visible and readable against what is behind it (4.5:1)', () => {
+        const bad = [];
+        for (const v of st.views) {
+          for (const f of v.figures) {
+            if (!f.captionVisible) bad.push(`${v.view} ${f.name}: caption hidden`);
+            else if (f.captionContrast < 4.5) bad.push(`${v.view} ${f.name}: caption contrast ${f.captionContrast.toFixed(2)} (${f.captionColors})`);
+          }
+        }
+        assert.deepStrictEqual(bad, []);
+      });
+
+      it("every figure follows the page's scheme (OS setting, the theme's toggle, light-only themes stay light)", () => {
+        const bad = [];
+        for (const v of st.views) {
+          for (const f of v.figures) if (f.figureDark !== f.pageDark) bad.push(`${v.view} ${f.name}: figure ${f.figureDark ? 'dark' : 'light'} (${f.how}) on a ${f.pageDark ? 'dark' : 'light'} page (${f.pageBg})`);
+        }
+        assert.deepStrictEqual(bad, []);
+        // The views did reach both schemes where the theme has a dark one.
+        const schemes = new Set(st.views.flatMap((v) => v.figures.map((f) => f.pageDark)));
+        assert.strictEqual(schemes.size, theme === 'landscape' ? 1 : 2, `page schemes seen: ${[...schemes]}`);
+      });
+
+      it('a figure wider than its box shows the scroll hint, and only then', () => {
+        const bad = [];
+        for (const v of st.views) for (const f of v.figures) if (f.scrolls !== f.hintShown) bad.push(`${v.view} ${f.name}: ${f.scrolls ? 'scrolls without a hint' : 'hint without scrolling'}`);
+        assert.deepStrictEqual(bad, []);
+      });
+
+      it("the suite's layout checks hold; the page never scrolls sideways, on a phone either", () => {
+        const lines = C.describe(st.layout);
+        assert.deepStrictEqual(lines, []);
+      });
+
+      it('word counts, reading time and the search entry are the prose plus the captions; no CSS in search.xml', () => {
+        const xml = fs.readFileSync(path.join(st.publicDir, 'search.xml'), 'utf8');
+        assert.ok(!/stroke-width|<style|nat-trace-svg/.test(xml), 'search.xml carries figure CSS or markup');
+        const entries = searchEntries(xml);
+        const withBlocks = entries.get('Hairpin, drawn');
+        const prose = entries.get('Hairpin, in words');
+        assert.ok(withBlocks !== undefined && prose !== undefined, `search entries: ${[...entries.keys()]}`);
+        // The captions as post.content has them (escaped as the counters see them).
+        const captions = [...withBlocks.matchAll(/<figcaption[^>]*>([^]*?)<\/figcaption>/g)].map((m) => m[1]).join(' ');
+        assert.strictEqual(captions.length > 0 && (withBlocks.match(/<figcaption/g) || []).length, 8, 'a caption per figure in the search entry');
+        const a = counts(withBlocks); const b = counts(prose); const c = counts(captions);
+        assert.ok(a.words - b.words <= c.words, `words: ${a.words} with blocks, ${b.words} without, captions ${c.words}`);
+        assert.ok(a.chars - b.chars <= c.chars, `characters: ${a.chars} with blocks, ${b.chars} without, captions ${c.chars}`);
+        assert.ok(a.words >= b.words, 'the prose is all there');
+        // What the theme itself prints, where it prints a count.
+        const shown = (p) => {
+          const html = fs.readFileSync(path.join(st.publicDir, p, 'index.html'), 'utf8');
+          const m = /<span class="word-count">([\d.k]+)<\/span>|(\d[\d.k]*) words/.exec(html);
+          return m ? (m[1] || m[2]) : null;
+        };
+        const [sa, sb] = [shown('figures'), shown('prose')];
+        if (sa !== null) {
+          const num = (s) => (s.endsWith('k') ? parseFloat(s) * 1000 : Number(s));
+          const per = theme === 'fluid' ? 'chars' : 'words';
+          assert.ok(num(sa) - num(sb) <= c[per] + (sa.endsWith('k') ? 100 : 0), `${theme} shows ${sa} for the post with blocks, ${sb} without; captions ${c[per]} ${per}`);
+        }
+      });
+
+      it('the feed shows every figure as an image at an absolute URL the site serves', () => {
+        const feed = fs.readFileSync(path.join(st.publicDir, 'atom.xml'), 'utf8');
+        const entry = /<entry>(?:(?!<\/entry>)[^])*?Hairpin, drawn[^]*?<\/entry>/.exec(feed);
+        assert.ok(entry, 'the post is in the feed');
+        const html = entry[0].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+        const srcs = [...html.matchAll(/<img src=(["'])([^"']+)\1/g)].map((m) => m[2]);
+        assert.strictEqual(srcs.length, 8, `images in the feed entry: ${srcs.length}`);
+        assert.ok(!/<svg|<style/.test(html), 'inline SVG or CSS in the feed');
+        for (const s of srcs) {
+          assert.match(s, /^http:\/\/blog\.example\/figures\/nat-trace\/[0-9a-f]{10}-(step-\d|rules)\.svg$/);
+          const file = path.join(st.publicDir, new URL(s).pathname);
+          assert.ok(fs.existsSync(file), `${s} is generated`);
+          assert.match(fs.readFileSync(file, 'utf8'), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+        }
+      });
+    });
+  }
+});
