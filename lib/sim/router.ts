@@ -374,11 +374,12 @@ export class Router implements SimNode {
   private redirect(s: PathState, gateway: string): void {
     const p = s.f.pkt;
     if (!this.icmpLimits.redirect(p.src, this.engine.now)) return;
-    // The redirect carries the offender's conntrack entry; nf_nat_icmp_reply_translation
-    // drops a redirect about a connection that is NATed, or not yet NATed both ways
-    // (its first packet, still before POSTROUTING): counted, never on a wire.
+    // The redirect carries the offender's conntrack entry. nf_nat_icmp_reply_translation
+    // drops a redirect about a NATed connection; and a redirect about a connection's first
+    // packet (its entry not yet confirmed) never reaches a wire either, nat or not (seen in
+    // the kernel, 95 and 264). Counted all the same.
     const e = s.ct?.entry;
-    if (e && this.natHooks && (!(e.srcNatDone && e.dstNatDone) || e.srcNat || e.dstNat)) return;
+    if (e && (!e.confirmed || (this.natHooks && (e.srcNat || e.dstNat)))) return;
     const src = this.fib.lookup(p.src)?.src;
     if (!src) return;
     const icmp: Packet = { proto: 'icmp', src, dst: p.src, sport: 0, dport: 0, icmp: { type: 5, code: 1, gateway, inner: { ...clonePacket(p), payload: undefined } } };
