@@ -2,6 +2,8 @@
  * `nat-trace`: run scenarios and print their traces, or render their figures.
  *   nat-trace run [--json] FILE... | -
  *   nat-trace render FILE [--lang L] [--show ...] [--step N] -o DIR
+ *   nat-trace explain [--json] [--lang L] FILE...
+ *   nat-trace fix FILE
  */
 import { readFileSync } from 'fs';
 import { runScenario } from '../index';
@@ -9,7 +11,9 @@ import { NatTraceError } from '../errors';
 import { formatTrace } from './format';
 
 const USAGE = `usage: nat-trace run [--json] FILE... (- reads standard input)
-       nat-trace render FILE [--lang en|zh-TW|zh-CN|ja] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] -o DIR`;
+       nat-trace explain [--json] [--lang en|zh-TW|zh-CN|ja] FILE...
+       nat-trace fix FILE
+       nat-trace render FILE [--lang en|zh-TW|zh-CN|ja] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] [--force] -o DIR`;
 
 function readInput(file: string): string {
   return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
@@ -58,6 +62,11 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => { process.stdout.write(s); };
   const errOut = (s: string) => { process.stderr.write(s); };
   if (cmd === 'run') return runCommand(rest, out, errOut);
+  if (cmd === 'explain' || cmd === 'fix') {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const ex = require('./explain') as typeof import('./explain');
+    return cmd === 'explain' ? ex.explainCommand(rest, out, errOut, USAGE) : ex.fixCommand(rest, out, errOut, USAGE);
+  }
   if (cmd === 'render') {
     // Loaded lazily: `run` must not pay for jsdom.
     // eslint-disable-next-line @typescript-eslint/no-var-requires

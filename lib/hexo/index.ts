@@ -5,10 +5,11 @@
  */
 import { existsSync, readFileSync } from 'fs';
 import { SiteState } from './state';
-import { readSiteOptions, siteLanguage } from './config';
-import { beforePostRender, afterPostRender } from './filter';
+import { checkedSiteOptions, siteLanguage } from './config';
+import { beforePostRender, afterPostRender, blockFailure } from './filter';
 import { natTraceTag } from './tag';
 import { figureGenerator } from './generator';
+import { uniqueFigureIds } from './ids';
 import { hashText, PLUGIN_VERSION } from './block';
 import type { HexoLike, HexoDocument } from './types';
 
@@ -26,7 +27,7 @@ export function isServing(hexo: HexoLike, state: SiteState): boolean {
 export function register(hexo: HexoLike): SiteState {
   const state = new SiteState();
   const failOnError = (): boolean => {
-    const opt = readSiteOptions(hexo).fail_on_error;
+    const opt = checkedSiteOptions(hexo, state).options.fail_on_error;
     return opt ?? !isServing(hexo, state);
   };
   const configKey = (): string => JSON.stringify({ v: PLUGIN_VERSION, o: hexo.config.nat_trace ?? null, l: siteLanguage(hexo) ?? null, root: hexo.config.root ?? '/' });
@@ -36,12 +37,21 @@ export function register(hexo: HexoLike): SiteState {
   hexo.extend.filter.register('after_post_render', afterPostRender(state, configKey, failOnError), 1);
   hexo.extend.tag.register('nat_trace', natTraceTag(hexo, state, failOnError), { ends: true });
   hexo.extend.generator.register('nat_trace', figureGenerator(state));
+  // A page listing several posts (the index, archives) can show one figure twice.
+  hexo.extend.filter.register('after_render:html', (html: string) => (typeof html === 'string' ? uniqueFigureIds(html, new Set()) : html));
 
   // Hexo keeps rendered posts in db.json and only re-renders a post whose
   // file changed. A post with blocks is rendered again when this process has
   // not rendered it yet (its file-mode SVGs live in memory), when the config
   // changed, or when a source/_data/nat_trace file it reads changed.
   hexo.extend.filter.register('before_generate', function natTraceInvalidate(): Promise<unknown> {
+    // A wrong `nat_trace:` config: one message, before any post is rendered.
+    const config = checkedSiteOptions(hexo, state);
+    if (config.error !== undefined && !config.reported) {
+      config.reported = true;
+      if (failOnError()) throw blockFailure([config.error]);
+      hexo.log.error(config.error);
+    }
     const key = configKey();
     const stale: HexoDocument[] = [];
     for (const model of ['Post', 'Page']) {

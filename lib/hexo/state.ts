@@ -3,11 +3,13 @@
  *
  * Hexo renders posts concurrently, so everything a block needs from earlier
  * blocks (the `from:` names) lives in a per-render "run", found through the
- * hidden `__at:RUN:LINE` argument the source filter adds to each tag. A run
+ * hidden `__at:RUN:LINE:N` argument the source filter adds to each tag. A run
  * ends in after_post_render, where its errors are raised and its SVG files
  * (file mode) replace that post's previous set.
  */
 import type { RawMap } from '../scenario/parse';
+import type { CheckedConfig } from './config';
+import type { BlockSource } from './scan';
 
 export interface RunState {
   id: number;
@@ -25,12 +27,18 @@ export interface RunState {
   firstLine: number;
   /** name -> the block's merged scenario; null when that block failed. */
   names: Map<string, RawMap | null>;
+  /** name -> the message of that block's failure, shown again (not reported again) by blocks reusing it. */
+  nameErrors: Map<string, string>;
   /** Formatted messages of failed blocks, in order. */
   errors: string[];
   /** URL path -> SVG text for file mode. */
   files: Map<string, string>;
   /** _data files this post's blocks read: absolute path -> content hash. */
   dataDeps: Map<string, string>;
+  /** Figure ids the post's blocks used so far, so a repeated figure gets fresh ones (ids.ts). */
+  ids: Set<string>;
+  /** The blocks the source filter took out of the post, in order (the marker's N is index + 1). */
+  sources: BlockSource[];
   /** Blocks rendered so far (for the line fallback when a tag has no marker). */
   blockCount: number;
 }
@@ -51,12 +59,14 @@ export class SiteState {
   readonly latestRun = new Map<string, number>();
   /** What the last finished render of each post produced. */
   readonly posts = new Map<string, PostRecord>();
+  /** The `nat_trace:` config, checked once per value (config.ts). */
+  config?: CheckedConfig;
   /** Set when hexo-server's middleware filter runs: we are serving. */
   serving = false;
 
-  startRun(init: Omit<RunState, 'id' | 'names' | 'errors' | 'files' | 'dataDeps' | 'blockCount'>): RunState {
+  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount' | 'sources' | 'ids'>): RunState {
     const run: RunState = {
-      ...init, id: this.nextRun++, names: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0,
+      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0, sources: [], ids: new Set(),
     };
     this.runs.set(run.id, run);
     this.latestRun.set(run.source, run.id);

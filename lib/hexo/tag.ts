@@ -9,13 +9,13 @@ import { escapeHTML } from 'hexo-util';
 import { NatTraceError } from '../errors';
 import { parseBlockArgs } from './args';
 import type { BlockArgs } from './args';
-import { renderBlock, renderModule } from './block';
-import { readSiteOptions, siteLanguage } from './config';
+import { renderBlock, renderModule, DependentBlockError } from './block';
+import { checkedSiteOptions, siteLanguage } from './config';
 import { fullSourceOf, blockFailure } from './filter';
 import type { RunState, SiteState } from './state';
 import type { HexoLike, HexoPostData } from './types';
 
-const MARKER_RE = /^__at:(\d+):(\d+)$/;
+const MARKER_RE = /^__at:(\d+):(\d+)(?::(\d+))?$/;
 const OPENING_RE = /(?:\{%|<%)-?\s*nat_trace(?=[\s%-])/g;
 
 /** "file:line: message (nat_trace block at line N)" */
@@ -55,17 +55,58 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
     }
     run.blockCount++;
     const line = marker ? Number(marker[2]) : fallbackLine(run, run.blockCount);
+    // The block as written (scan.ts took it out of the post); Hexo's own
+    // arguments and body only for a tag the source filter did not see.
+    const written = marker && marker[3] && run.id === Number(marker[1]) ? run.sources[Number(marker[3]) - 1] : undefined;
+    if (written) { args = written.args; body = written.body; }
     let lang = run.postLang ?? siteLanguage(hexo) ?? 'en';
+    const parsedName = (): string | undefined => {
+      try { return parseBlockArgs(args.filter((a) => !MARKER_RE.test(a))).name; } catch { return undefined; }
+    };
+    const errorBox = (message: string): string => {
+      try {
+        return renderModule().errorHtml(message, lang);
+      } catch {
+        // The error box must show even when the renderer itself cannot load.
+        return `<div class="nat-trace-error" role="alert"><pre>${escapeHTML(message)}</pre></div>`;
+      }
+    };
+    // A wrong `nat_trace:` config is one message about _config.yml, reported
+    // once per process (index.ts reports it before generating), not per block.
+    const config = checkedSiteOptions(hexo, state);
+    if (config.error !== undefined) {
+      const first = !config.reported;
+      config.reported = true;
+      if (failOnError()) {
+        if (first) { if (adhoc) throw blockFailure([config.error]); run.errors.push(config.error); }
+        return '';
+      }
+      if (first) { run.errors.push(config.error); hexo.log.error(config.error); }
+      return errorBox(config.error);
+    }
     try {
-      const site = readSiteOptions(hexo);
+      const site = config.options;
       const parsed: BlockArgs = parseBlockArgs(args.filter((a) => !MARKER_RE.test(a)));
       lang = parsed.lang ?? run.postLang ?? site.lang ?? siteLanguage(hexo) ?? 'en';
+      if (written?.unclosed) {
+        throw new NatTraceError('this block is not closed: no {% endnat_trace %} follows it, so it runs to the end of the post', {
+          token: '{% nat_trace', expected: '{% endnat_trace %} (or <% endnat_trace %>) after the scenario',
+        });
+      }
       return renderBlock({
-        run, args: parsed, body, line, site, siteLang: siteLanguage(hexo),
+        run, args: parsed, body, line, site, siteLang: siteLanguage(hexo), written,
         sourceDir: hexo.source_dir, baseDir: hexo.base_dir, root: typeof hexo.config.root === 'string' ? hexo.config.root : '/',
       }).html;
     } catch (e) {
+      const name = parsedName();
+      if (e instanceof DependentBlockError) {
+        // The cause was reported at its own block: show it here too, report nothing new.
+        if (name) run.nameErrors.set(name, e.causeMessage ?? formatBlockError(e, run.fileRel, line));
+        if (failOnError()) return '';
+        return errorBox(e.causeMessage ? `${e.message}:\n${e.causeMessage}` : formatBlockError(e, run.fileRel, line));
+      }
       const message = formatBlockError(e, run.fileRel, line);
+      if (name) run.nameErrors.set(name, message);
       if (failOnError()) {
         if (adhoc) throw blockFailure([message]);
         run.errors.push(message);
@@ -73,12 +114,7 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
       }
       run.errors.push(message);
       hexo.log.error(message);
-      try {
-        return renderModule().errorHtml(message, lang);
-      } catch {
-        // The error box must show even when the renderer itself cannot load.
-        return `<div class="nat-trace-error" role="alert"><pre>${escapeHTML(message)}</pre></div>`;
-      }
+      return errorBox(message);
     }
   };
 }

@@ -26,6 +26,8 @@ export interface HexoQuery {
 
 export interface HexoLike {
   base_dir: string;
+  /** The site config file Hexo read (`_config.yml`, or what `--config` named). */
+  config_path?: string;
   source_dir: string;
   config: Record<string, unknown> & { root?: string; language?: unknown };
   env: { cmd?: string; [key: string]: unknown };

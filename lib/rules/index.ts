@@ -12,6 +12,7 @@ import { NatTraceError } from '../errors';
 import type { RuleText } from '../scenario/types';
 import type { IpMatchOpts, IfaceListMatchOpts } from './opts';
 import type { Rule, Ruleset } from './model';
+import { attachTableHooks } from './model';
 
 export interface RulesEnv {
   /** The router's interface names, from the scenario. */
@@ -34,6 +35,8 @@ export function parseRules(rules: RuleText, env: RulesEnv): Ruleset {
     if (e instanceof NatTraceError) throw e.atOffset(rules.line - 1);
     throw e;
   }
+  // iptables' and RouterOS's tables hang on the hooks at their fixed priorities.
+  if (!rs.hooks) attachTableHooks(rs);
   addInterfaceWarnings(rs, env);
   return rs;
 }

@@ -1,19 +1,79 @@
 /**
- * The neutral rule model. Both dialects (iptables, RouterOS) parse into this;
- * the simulator only ever sees this. It mirrors iptables' own structure: tables
- * of chains of rules, each rule a list of match instances and one target, each
- * match/target implemented by a small module registered in ./registry.ts (as
- * iptables' libxt_*.c extensions are).
+ * The neutral rule model. Every dialect (iptables, RouterOS, nftables) parses
+ * into this; the simulator only ever sees this. It is netfilter's own shape:
+ * tables (namespaces) of chains of rules, each rule a list of match instances
+ * and one target, each match/target a small module registered in ./registry.ts
+ * (as iptables' libxt_*.c extensions are). Base chains hang on a hook at a
+ * priority, of type filter or nat (nf_hook_ops); iptables' and RouterOS's
+ * tables are base chains at fixed priorities (see attachTableHooks).
  */
 import type { Packet } from '../sim/packet';
 import type { RuleDialect } from '../scenario/types';
 
+/** The tables both iptables and RouterOS (its firewall sections) fill. */
 export type TableName = 'nat' | 'filter';
+/** Every iptables table netfilter has hooks for. */
+export type IptablesTable = 'raw' | 'mangle' | TableName;
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
-export const BUILTIN_CHAINS: Record<TableName, Hook[]> = {
+export const HOOKS: Hook[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+export const BUILTIN_CHAINS: Record<IptablesTable, Hook[]> = {
+  raw: ['PREROUTING', 'OUTPUT'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
   nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
   filter: ['INPUT', 'FORWARD', 'OUTPUT'],
 };
+
+/**
+ * What a base chain does with packets: filter chains see every packet; nat
+ * chains are called by the NAT core (at its own priority, see NAT_PRIORITY)
+ * for a connection's first packet only, in priority order among themselves.
+ */
+export type ChainType = 'filter' | 'nat';
+
+/** Where a base chain hangs (nft's `type T hook H priority P`). */
+export interface BaseChainSpec {
+  hook: Hook;
+  priority: number;
+  type: ChainType;
+}
+
+/** netfilter's priorities (enum nf_ip_hook_priorities), nft's named priorities. */
+export const PRIORITY = {
+  raw: -300,
+  conntrack: -200,
+  mangle: -150,
+  dstnat: -100,
+  filter: 0,
+  security: 50,
+  srcnat: 100,
+} as const;
+
+/**
+ * The NAT core's own hook priority (nf_nat_ipv4_ops): nat chains run from
+ * there, whatever priority they were declared with.
+ */
+export const NAT_PRIORITY: Partial<Record<Hook, number>> = {
+  PREROUTING: PRIORITY.dstnat,
+  OUTPUT: PRIORITY.dstnat,
+  INPUT: PRIORITY.srcnat,
+  POSTROUTING: PRIORITY.srcnat,
+};
+
+/** Conntrack's own hooks: lookup at -200 where packets enter (PREROUTING, OUTPUT). */
+export const CONNTRACK_PRIORITY: Partial<Record<Hook, number>> = {
+  PREROUTING: PRIORITY.conntrack,
+  OUTPUT: PRIORITY.conntrack,
+};
+
+/** iptables' tables as base chains: their fixed priorities and chain types. */
+export function tableBaseChain(table: IptablesTable, hook: Hook): BaseChainSpec {
+  switch (table) {
+    case 'raw': return { hook, priority: PRIORITY.raw, type: 'filter' };
+    case 'mangle': return { hook, priority: PRIORITY.mangle, type: 'filter' };
+    case 'nat': return { hook, priority: NAT_PRIORITY[hook] as number, type: 'nat' };
+    default: return { hook, priority: PRIORITY.filter, type: 'filter' };
+  }
+}
 
 /** Where a rule came from, for captions, rule tables and error messages. */
 export interface RuleSource {
@@ -42,7 +102,8 @@ export interface TargetInstance<O = unknown> {
 }
 
 export interface Rule {
-  table: TableName;
+  /** Key of its table in Ruleset.tables. */
+  table: string;
   chain: string;
   matches: MatchInstance[];
   target: TargetInstance;
@@ -51,14 +112,18 @@ export interface Rule {
 }
 
 export interface Chain {
-  table: TableName;
+  /** Key of its table in Ruleset.tables (iptables "nat"; nft "ip nat", family and name). */
+  table: string;
   name: string;
+  /** A base chain (iptables' built-in chains, nft chains with a hook). */
   builtin: boolean;
-  /** Only built-in chains have a policy. */
+  /** Only base chains have a policy. */
   policy?: 'ACCEPT' | 'DROP';
   rules: Rule[];
   /** Name shown to readers (RouterOS chain name); defaults to `name`. */
   displayName?: string;
+  /** Where a base chain hangs; set for every chain in Ruleset.hooks. */
+  base?: BaseChainSpec;
 }
 
 export interface RuleWarning {
@@ -68,7 +133,13 @@ export interface RuleWarning {
 
 export interface Ruleset {
   dialect: RuleDialect;
-  tables: Record<TableName, Record<string, Chain>>;
+  /** Table key -> chain name -> chain. Jumps stay inside a table. */
+  tables: Record<string, Record<string, Chain>>;
+  /**
+   * Base chains per hook in the order netfilter runs them (priority, then load
+   * order). Set by parseRules (attachTableHooks for iptables and RouterOS).
+   */
+  hooks?: Partial<Record<Hook, Chain[]>>;
   /** RouterOS /ip firewall address-list (name -> address, CIDR or range strings). */
   addressLists: Record<string, string[]>;
   warnings: RuleWarning[];
@@ -112,7 +183,10 @@ export type AddrType = 'LOCAL' | 'UNICAST' | 'BROADCAST' | 'MULTICAST' | 'UNSPEC
 export interface MatchContext {
   packet: Packet;
   hook: Hook;
-  table: TableName;
+  /** Key of the table whose chain is running. */
+  table: string;
+  /** Type of the base chain being walked. */
+  chainType: ChainType;
   /** Interfaces as the kernel knows them at this hook (undefined where the hook has none). */
   inIface?: string;
   outIface?: string;
@@ -178,4 +252,45 @@ export interface TargetModule<O = any> {
   hooks?: Hook[];
   run(opts: O, ctx: TargetContext): TargetResult;
   toIptables(opts: O): string;
+}
+
+// ---------------------------------------------------------------------------
+// Hooks.
+
+/**
+ * iptables' and RouterOS's tables as netfilter registers them: every built-in
+ * chain of a known table becomes a base chain at its table's fixed priority.
+ * Load order within one priority follows the table order given (the kernel
+ * puts a later registration after earlier ones of the same priority).
+ */
+export function attachTableHooks(rs: Ruleset): Ruleset {
+  const chains: Chain[] = [];
+  for (const table of ['raw', 'mangle', 'nat', 'filter'] as IptablesTable[]) {
+    const t = rs.tables[table];
+    if (!t) continue;
+    for (const hook of BUILTIN_CHAINS[table]) {
+      const c = t[hook];
+      if (!c || !c.builtin) continue;
+      c.base = tableBaseChain(table, hook);
+      chains.push(c);
+    }
+  }
+  rs.hooks = hooksOf(chains);
+  return rs;
+}
+
+/** Base chains grouped per hook, each list in priority order (stable: ties keep load order). */
+export function hooksOf(baseChains: Chain[]): Partial<Record<Hook, Chain[]>> {
+  const out: Partial<Record<Hook, Chain[]>> = {};
+  for (const hook of HOOKS) {
+    const at = baseChains.filter((c) => c.base?.hook === hook);
+    if (at.length) out[hook] = at.map((c, i) => ({ c, i })).sort((a, b) => (a.c.base as BaseChainSpec).priority - (b.c.base as BaseChainSpec).priority || a.i - b.i).map((x) => x.c);
+  }
+  return out;
+}
+
+/** The base chains at a hook, in the order netfilter runs them. */
+export function baseChainsAt(rs: Ruleset, hook: Hook): Chain[] {
+  if (!rs.hooks) throw new Error('internal: ruleset without hooks (parse it with parseRules)');
+  return rs.hooks[hook] ?? [];
 }

@@ -6,10 +6,14 @@
  * remember their lines (needed to merge a `from:` base under a block), and
  * buildScenario() validates that object into the typed Scenario.
  */
-import { parseDocument, LineCounter, isMap, isSeq, isScalar, Scalar } from 'yaml';
+import { parseDocument, LineCounter, isMap, isSeq, isScalar, isAlias, visit, Scalar } from 'yaml';
+import type { Alias } from 'yaml';
+import type { Document } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import * as ipaddr from 'ipaddr.js';
 import { NatTraceError, suggest } from '../errors';
+import { dict, has } from '../dict';
+import { forbiddenCharIndex, codePointName } from '../text';
 import type {
   Scenario, RouterSpec, HostSpec, InterfaceAddress, Listener, Route, TraceSpec, RuleText, RouterInterface,
 } from './types';
@@ -50,29 +54,122 @@ function fail(msg: string, line: number | undefined, extra: { token?: string; ex
 // ---------------------------------------------------------------------------
 // Text -> raw nodes
 
-function toRaw(node: YamlNode | null | undefined, lc: LineCounter, offset: number): RawNode {
-  if (node == null) return { value: null, line: offset + 1 };
-  const line = lc.linePos(node.range?.[0] ?? 0).line + offset;
+/** Deeper than any scenario (they nest 4 or 5 levels); checked before the stack runs out. */
+export const MAX_NESTING = 64;
+/** Values after aliases are expanded: far above a real scenario, far below an expansion bomb. */
+export const MAX_VALUES = 100000;
+
+interface RawCtx {
+  lc: LineCounter;
+  offset: number;
+  /** Anchored nodes by name, in text order (an anchor may be redefined; an alias takes the last one before it). */
+  anchors: Map<string, YamlNode[]>;
+  values: number;
+}
+
+function anchorsOf(doc: Document): Map<string, YamlNode[]> {
+  const anchors = new Map<string, YamlNode[]>();
+  visit(doc, (_key, node) => {
+    const a = (node as { anchor?: string } | null)?.anchor;
+    if (a && !isAlias(node)) {
+      let list = anchors.get(a);
+      if (!list) anchors.set(a, (list = []));
+      list.push(node as YamlNode);
+    }
+  });
+  return anchors;
+}
+
+/** Alias.resolve() searches the whole document on every call; this looks the anchor up instead. */
+function resolveAlias(alias: Alias, cx: RawCtx): YamlNode | undefined {
+  const at = alias.range?.[0] ?? 0;
+  let found: YamlNode | undefined;
+  for (const n of cx.anchors.get(alias.source) ?? []) if ((n.range?.[0] ?? 0) < at) found = n;
+  return found;
+}
+
+function lineOf(node: YamlNode | null | undefined, cx: RawCtx): number {
+  return cx.lc.linePos(node?.range?.[0] ?? 0).line + cx.offset;
+}
+
+/** Refuse a control character (see lib/text.ts), naming the line it is on and the character. */
+function checkText(s: string, line: number, what: string, blockStart?: number): void {
+  const i = forbiddenCharIndex(s);
+  if (i < 0) return;
+  let at = line;
+  // In a block scalar (rules text) the character's own line.
+  if (blockStart !== undefined) { at = blockStart; for (let k = 0; k < i; k++) if (s.charCodeAt(k) === 10) at++; }
+  const name = codePointName(s, i);
+  fail(`${what} contains the control character ${name}, which an SVG figure cannot carry`, at, {
+    token: name, expected: 'printable text (tab and line breaks are fine)',
+  });
+}
+
+function isMergeKey(k: YamlNode | null | undefined): boolean {
+  return !!k && isScalar(k) && typeof (k as Scalar).value === 'symbol';
+}
+
+function toRaw(node: YamlNode | null | undefined, cx: RawCtx, depth: number, key?: string): RawNode {
+  if (node == null) return { value: null, line: cx.offset + 1 };
+  const line = lineOf(node, cx);
+  if (++cx.values > MAX_VALUES) {
+    fail(`the scenario has more than ${MAX_VALUES} values once its aliases are expanded`, line, { expected: 'fewer aliases (*name) of large anchors' });
+  }
+  if (depth > MAX_NESTING) fail(`the YAML nests more than ${MAX_NESTING} levels deep`, line, { expected: 'a scenario a few levels deep' });
+  if (isAlias(node)) {
+    // `*name` stands for the anchored value: resolved, as YAML readers do (label: *l is the label).
+    const target = resolveAlias(node, cx);
+    if (!target) fail(`alias *${node.source} names no anchor before it`, line, { token: `*${node.source}`, expected: `an anchor &${node.source} earlier in the text` });
+    return { ...toRaw(target, cx, depth + 1, key), line };
+  }
   if (isMap(node)) {
-    const map: RawMap = {};
+    const map: RawMap = dict<RawNode>();
+    /** Keys that came from a `<<:` merge: a key of the map itself overrides them. */
+    const merged = new Set<string>();
+    const mergeFrom = (src: RawNode, at: number): void => {
+      const sources = Array.isArray(src.value) ? src.value : [src];
+      for (const s of sources) {
+        if (!isRawMap(s.value)) fail('a merge key (<<) takes a mapping or a list of mappings', at, { token: '<<', expected: '<<: *anchor of a mapping' });
+        for (const [k, v] of Object.entries(s.value)) {
+          if (has(map, k)) continue; // earlier keys and earlier merges win
+          map[k] = v;
+          merged.add(k);
+        }
+      }
+    };
     for (const pair of node.items) {
       const k = pair.key as YamlNode;
-      const key = isScalar(k) ? String(k.value) : String(k);
-      const keyLine = lc.linePos((k as YamlNode).range?.[0] ?? 0).line + offset;
-      if (Object.prototype.hasOwnProperty.call(map, key)) fail(`duplicate key "${key}"`, keyLine, { token: key });
-      const child = toRaw(pair.value as YamlNode, lc, offset);
+      const keyLine = k ? lineOf(k, cx) : line;
+      if (isMergeKey(k)) {
+        mergeFrom(toRaw(pair.value as YamlNode, cx, depth + 1), keyLine);
+        continue;
+      }
+      let key: string;
+      if (isScalar(k)) key = String((k as Scalar).value);
+      else if (isAlias(k)) {
+        const t = resolveAlias(k, cx);
+        key = t && isScalar(t) ? String((t as Scalar).value) : String(k);
+      } else if (k == null) key = '';
+      else fail('a key must be a plain name', keyLine, { token: isMap(k) ? '{...}' : isSeq(k) ? '[...]' : String(k), expected: 'name: value' });
+      checkText(key, keyLine, 'a key');
+      if (has(map, key) && !merged.has(key)) fail(`duplicate key "${key}"`, keyLine, { token: key });
+      merged.delete(key);
+      const child = toRaw(pair.value as YamlNode, cx, depth + 1, key);
       // The value's own line for scalars on the key's line; the key's line for empty values.
       if (pair.value == null) child.line = keyLine;
+      if (has(map, key)) delete map[key]; // an own key replaces a merged one, at its own place
       map[key] = child;
     }
     return { value: map, line };
   }
-  if (isSeq(node)) return { value: node.items.map((n) => toRaw(n as YamlNode, lc, offset)), line };
+  if (isSeq(node)) return { value: node.items.map((n) => toRaw(n as YamlNode, cx, depth + 1, key)), line };
   if (isScalar(node)) {
     const s = node as Scalar;
     const raw: RawNode = { value: s.value as RawValue, line };
     if (s.type === 'BLOCK_LITERAL' || s.type === 'BLOCK_FOLDED') raw.contentLine = line + 1;
     if (s.value instanceof Date) raw.value = String(s.source ?? s.value);
+    if (typeof s.value === 'symbol') raw.value = '<<';
+    if (typeof raw.value === 'string') checkText(raw.value, line, key !== undefined ? `the value of ${key}` : 'a value', raw.contentLine);
     return raw;
   }
   return { value: String(node), line };
@@ -83,7 +180,7 @@ export function rawFromPlain(v: unknown, line = 0): RawNode {
   if (v && typeof v === 'object' && 'value' in (v as object) && 'line' in (v as object)) return v as RawNode;
   if (Array.isArray(v)) return { value: v.map((x) => rawFromPlain(x, line)), line };
   if (v && typeof v === 'object') {
-    const m: RawMap = {};
+    const m: RawMap = dict<RawNode>();
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) m[k] = rawFromPlain(x, line);
     return { value: m, line };
   }
@@ -91,23 +188,73 @@ export function rawFromPlain(v: unknown, line = 0): RawNode {
   return { value: v as RawValue, line };
 }
 
+/**
+ * The first line where the text nests deeper than MAX_NESTING, estimated from
+ * indentation, `- ` runs and open brackets, for the error when the YAML library
+ * itself runs out of stack (thousands of levels).
+ */
+function deepLine(text: string): number | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let lineNo = 0;
+  for (const l of text.split('\n')) {
+    lineNo++;
+    const indent = /^ */.exec(l)![0].length;
+    if (indent === l.length) continue;
+    if (flow === 0) {
+      while (indents.length && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+    }
+    let dashes = 0;
+    for (let i = indent; i + 1 < l.length && (l[i] === '-' || l[i] === '?') && l[i + 1] === ' '; i += 2) {
+      dashes++;
+      while (i + 2 < l.length && l[i + 2] === ' ') i++;
+    }
+    let peak = flow;
+    for (const ch of l) {
+      if (ch === '[' || ch === '{') peak = Math.max(peak, ++flow);
+      else if ((ch === ']' || ch === '}') && flow > 0) flow--;
+    }
+    if (indents.length + dashes + peak > MAX_NESTING) return lineNo;
+  }
+  return undefined;
+}
+
+function tooDeep(text: string, offset: number, fallback?: { line: number; col: number }): NatTraceError {
+  const l = deepLine(text);
+  return new NatTraceError(`YAML: the text nests more than ${MAX_NESTING} levels deep`, {
+    line: l !== undefined ? l + offset : fallback ? fallback.line + offset : undefined,
+    column: l === undefined ? fallback?.col : undefined, expected: 'a scenario a few levels deep',
+  });
+}
+
 /** YAML text -> raw map with lines. An empty text is an empty map. */
 export function parseScenarioRaw(text: string, opts: ParseOptions = {}): RawMap {
   const offset = opts.lineOffset ?? 0;
   try {
     const lc = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
+    let doc: Document;
+    try {
+      doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, merge: true });
+    } catch (e) {
+      // Thousands of nested levels exhaust the YAML library's stack before it can say where.
+      if (e instanceof RangeError) throw tooDeep(text, offset);
+      throw e;
+    }
     if (doc.errors.length) {
       const e = doc.errors[0];
-      const pos = e.linePos?.[0];
+      // The mistake's own line and column (prettyErrors would add them to the message instead).
+      const pos = e.pos ? lc.linePos(e.pos[0]) : undefined;
       const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      // The YAML library runs out of stack on thousands of nested levels and says so.
+      if (/Maximum call stack size exceeded/.test(msg)) throw tooDeep(text, offset, pos);
       throw new NatTraceError(`YAML: ${msg}`, {
         line: pos ? pos.line + offset : undefined, column: pos?.col, expected: 'valid YAML',
       });
     }
-    if (doc.contents == null) return {};
-    const root = toRaw(doc.contents as YamlNode, lc, offset);
-    if (root.value === null || root.value === '') return {};
+    if (doc.contents == null) return dict<RawNode>();
+    const root = toRaw(doc.contents as YamlNode, { lc, offset, anchors: anchorsOf(doc), values: 0 }, 0);
+    if (root.value === null || root.value === '') return dict<RawNode>();
     if (typeof root.value !== 'object' || Array.isArray(root.value)) {
       fail('a scenario must be a mapping of keys (router, hosts, routeros or iptables, trace)', root.line, {
         token: String(Array.isArray(root.value) ? '[...]' : root.value), expected: 'key: value lines',
@@ -126,8 +273,8 @@ export function parseScenarioRaw(text: string, opts: ParseOptions = {}): RawMap 
  * replaces the rules entirely, whichever dialect the base used.
  */
 export function mergeRaw(base: RawMap, over: RawMap): RawMap {
-  const out: RawMap = { ...base };
-  if ('routeros' in over || 'iptables' in over) {
+  const out: RawMap = dict(base);
+  if (has(over, 'routeros') || has(over, 'iptables')) {
     delete out.routeros;
     delete out.iptables;
   }
@@ -310,7 +457,7 @@ function buildRouter(n: RawNode): RouterSpec {
   if (!interfaces.length) fail('router needs at least one interface', map.interfaces.line, { expected: 'interfaces: { ether1: { address: ... } }' });
   const names = interfaces.map((i) => i.name);
 
-  const interfaceLists: Record<string, string[]> = {};
+  const interfaceLists: Record<string, string[]> = dict<string[]>();
   if (map.interface_lists) {
     for (const [list, node] of Object.entries(asMap(map.interface_lists, 'router.interface_lists'))) {
       interfaceLists[list] = asList(node).map((m) => {

@@ -25,7 +25,9 @@ export function simulate(scenario: Scenario, ruleset: Ruleset): Trace {
   let reportedAt = 0;
   let snapshot: string[] | undefined;
   let serverSaw: string | null = null;
-  const warnings: string[] = ruleset.warnings.map((w) => (w.line !== undefined ? `line ${w.line + scenario.rules.line - 1}: ${w.message}` : w.message));
+  // A warning names the file and line, as an error does ("line N" when the text has no file).
+  const where = (line: number) => (scenario.file ? `${scenario.file}:${line}` : `line ${line}`);
+  const warnings: string[] = ruleset.warnings.map((w) => (w.line !== undefined ? `${where(w.line + scenario.rules.line - 1)}: ${w.message}` : w.message));
   const sink: ExchangeSink = {
     report(o) {
       if (!outcome) outcome = o;

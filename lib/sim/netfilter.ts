@@ -1,9 +1,10 @@
 /**
- * ipt_do_table: walk one table's chain at a hook. First matching rule with a
- * terminating target decides; RETURN pops back to the calling chain; a
- * built-in chain that runs off its end applies its policy.
+ * ipt_do_table / nft_do_chain: walk one base chain. First matching rule with
+ * a terminating target decides; RETURN pops back to the calling chain; a base
+ * chain that runs off its end applies its policy. The verdict ends only this
+ * base chain: the hook then goes on to the next one (lib/sim/router.ts).
  */
-import type { Chain, Hook, MatchContext, Rule, Ruleset, TableName, TargetContext, TargetResult } from '../rules/model';
+import type { Chain, MatchContext, Rule, Ruleset, TargetContext, TargetResult } from '../rules/model';
 import { getMatch, getTarget } from '../rules/registry';
 import { NatTraceError } from '../errors';
 import type { RuleRef } from './trace';
@@ -31,15 +32,13 @@ function ruleMatches(rule: Rule, ctx: MatchContext): boolean {
   return true;
 }
 
-export function hasRules(rs: Ruleset, table: TableName, hook: Hook): boolean {
-  const c = rs.tables[table]?.[hook];
-  return !!c && (c.rules.length > 0 || (c.policy !== undefined && c.policy !== 'ACCEPT'));
+/** Does walking this base chain do anything (an empty chain with policy accept does not)? */
+export function hasRules(c: Chain): boolean {
+  return c.rules.length > 0 || (c.policy !== undefined && c.policy !== 'ACCEPT');
 }
 
-export function traverse(rs: Ruleset, table: TableName, hook: Hook, ctx: TargetContext): ChainVerdict | undefined {
-  const chains = rs.tables[table];
-  const start = chains?.[hook];
-  if (!start) return undefined;
+export function traverse(rs: Ruleset, start: Chain, ctx: TargetContext): ChainVerdict {
+  const chains = rs.tables[start.table];
   const passed: Rule[] = [];
   const stack: Array<{ chain: Chain; index: number }> = [];
   let chain = start;

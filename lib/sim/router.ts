@@ -1,17 +1,22 @@
 /**
  * The router: netfilter's IPv4 path (net/ipv4/ip_input.c, ip_forward.c,
- * ip_output.c with the hooks of nf_conntrack and iptable_{nat,filter}).
+ * ip_output.c with the hooks of nf_conntrack, the NAT core and base chains).
  *
- *   in  -> conntrack -> PREROUTING(nat) -> routing -> FORWARD(filter) -> POSTROUTING(nat) -> out
- *                                                \-> INPUT(filter, nat) -> local sockets
- *   local sockets -> routing -> conntrack -> OUTPUT(nat, filter) -> POSTROUTING(nat) -> out
+ *   in  -> PREROUTING -> routing -> FORWARD -> POSTROUTING -> out
+ *                               \-> INPUT -> local sockets
+ *   local sockets -> routing -> OUTPUT -> POSTROUTING -> out
  *
- * nat chains are consulted only for a connection's first packet; every later
- * packet is rewritten from the conntrack entry.
+ * At each hook the stations run by priority (nf_hook_entries): base chains of
+ * type filter at their own priority, conntrack's lookup at -200 (PREROUTING,
+ * OUTPUT), the NAT core at -100 (PREROUTING, OUTPUT) or 100 (INPUT,
+ * POSTROUTING), which calls the nat chains in their priority order for a
+ * connection's first packet only (every later packet is rewritten from the
+ * conntrack entry). An accept ends one base chain; a drop ends the packet.
  */
 import type { Packet } from './packet';
 import type { RouterSpec, Scenario } from '../scenario/types';
-import type { AddrType, Hook, Ruleset, TableName, TargetContext } from '../rules/model';
+import type { AddrType, Chain, Hook, Ruleset, TargetContext } from '../rules/model';
+import { baseChainsAt, CONNTRACK_PRIORITY, HOOKS, NAT_PRIORITY } from '../rules/model';
 import type { Engine, Flight, SimNode } from './engine';
 import { ConntrackTable, CtResult, ctView, formatEntry, Dir, ConnEntry } from './conntrack';
 import { chooseTuple, hookManip, natIcmpError, natPacket, setupBinding } from './nat';
@@ -24,9 +29,10 @@ import { clonePacket } from './packet';
 import { NatTraceError } from '../errors';
 import { IcmpLimits } from './icmprate';
 import type { IcmpCounters } from './trace';
+import { dict } from '../dict';
 
 /** REJECT --reject-with names -> ICMP destination-unreachable codes. */
-const REJECT_CODES: Record<string, number> = {
+const REJECT_CODES: Record<string, number> = dict({
   'icmp-net-unreachable': 0, 'icmp-network-unreachable': 0, 'net-unreach': 0,
   'icmp-host-unreachable': 1, 'host-unreach': 1,
   'icmp-proto-unreachable': 2, 'icmp-protocol-unreachable': 2, 'prot-unreach': 2,
@@ -34,7 +40,21 @@ const REJECT_CODES: Record<string, number> = {
   'icmp-net-prohibited': 9, 'icmp-network-prohibited': 9, 'net-prohib': 9,
   'icmp-host-prohibited': 10, 'host-prohib': 10,
   'icmp-admin-prohibited': 13, 'admin-prohib': 13,
-};
+});
+
+/** One thing a hook runs, in priority order. */
+type Station =
+  | { kind: 'chain'; chain: Chain }
+  | { kind: 'conntrack' }
+  | { kind: 'nat'; chains: Chain[] };
+
+/** Which stations a walk through a hook runs (a looped-back packet skips conntrack and NAT). */
+interface HookWalk {
+  track?: boolean;
+  nat?: boolean;
+  /** Runs right after the NAT core (ip_route_me_harder at OUTPUT); false: the packet is gone. */
+  afterNat?: () => boolean;
+}
 
 interface PathState {
   f: Flight;
@@ -59,12 +79,14 @@ export class Router implements SimNode {
   /** The nat table's hooks are registered (a nat rule exists; RouterOS: any firewall rule). */
   private readonly natHooks: boolean;
   private readonly icmpLimits = new IcmpLimits();
+  private readonly stations = new Map<Hook, Station[]>();
 
   constructor(scenario: Scenario, private readonly rules: Ruleset, readonly engine: Engine, private readonly sink: ExchangeSink) {
     this.spec = scenario.router;
     this.tracking = trackingActive(rules);
     this.sendsRedirects = this.spec.sendRedirects !== false && rules.settings?.sendRedirects !== false;
     this.natHooks = rules.dialect === 'routeros' ? this.tracking : Object.values(rules.tables.nat ?? {}).some((c) => c.rules.length > 0);
+    for (const hook of HOOKS) this.stations.set(hook, stationsAt(rules, hook));
     this.fib = new Fib(new Map(this.spec.interfaces.map((i) => [i.name, i.addresses])));
     // Device routes first: a gateway may be on link only through one of them.
     const routes = [...this.spec.routes.filter((r) => !r.via), ...this.spec.routes.filter((r) => r.via)];
@@ -112,12 +134,14 @@ export class Router implements SimNode {
     return 'UNICAST';
   }
 
-  private context(s: PathState, hook: Hook, table: TableName): TargetContext {
+  private context(s: PathState, hook: Hook, chain: Chain): TargetContext {
     const self = this;
+    const chainType = chain.base?.type ?? 'filter';
     return {
       packet: s.f.pkt,
       hook,
-      table,
+      table: chain.table,
+      chainType,
       inIface: s.inIface,
       outIface: s.outIface,
       ct: ctView(s.ct, s.related),
@@ -127,7 +151,7 @@ export class Router implements SimNode {
       ifaceAddress(iface: string, towards?: string) {
         // MASQUERADE (POSTROUTING) picks by next hop; REDIRECT (PREROUTING) takes the first address.
         if (hook === 'POSTROUTING') return self.fib.selectSource(iface, towards ?? s.nextHop);
-        if (hook === 'OUTPUT' && table === 'nat') return '127.0.0.1';
+        if (hook === 'OUTPUT' && chainType === 'nat') return '127.0.0.1';
         return self.fib.primaryAddress(iface);
       },
     };
@@ -135,14 +159,31 @@ export class Router implements SimNode {
 
   // --- netfilter hooks -----------------------------------------------------
 
-  /** filter table at a hook; returns false when the packet is gone. */
-  private filter(s: PathState, hook: Hook): boolean {
-    if (!hasRules(this.rules, 'filter', hook)) return true;
-    const v = traverse(this.rules, 'filter', hook, this.context(s, hook, 'filter'));
-    if (!v) return true;
+  /**
+   * Walk one hook: its stations in priority order. Returns false when the
+   * packet is gone (dropped, rejected, or lost on the way).
+   */
+  private hook(s: PathState, hook: Hook, walk: HookWalk): boolean {
+    for (const st of this.stations.get(hook) ?? []) {
+      if (st.kind === 'chain') {
+        if (!this.filter(s, hook, st.chain)) return false;
+      } else if (st.kind === 'conntrack') {
+        if (walk.track) this.track(s, hook);
+      } else if (walk.nat) {
+        if (!this.nat(s, hook, st.chains)) return false;
+        if (walk.afterNat && !walk.afterNat()) return false;
+      }
+    }
+    return true;
+  }
+
+  /** One base chain of type filter; returns false when the packet is gone. */
+  private filter(s: PathState, hook: Hook, chain: Chain): boolean {
+    if (!hasRules(chain)) return true;
+    const v = traverse(this.rules, chain, this.context(s, hook, chain));
     const policy = v.chain.policy ?? 'ACCEPT';
     const verdict = v.result.verdict === 'REJECT' ? `REJECT ${v.result.with}` : v.result.verdict;
-    this.engine.emit(s.f, { kind: 'chain', node: 'router', hook, table: 'filter', chain: v.chain.displayName ?? v.chain.name, verdict, rule: ruleRef(v.rule, v.chain, policy), inIface: s.inIface, outIface: s.outIface });
+    this.engine.emit(s.f, { kind: 'chain', node: 'router', hook, table: chain.table, chainType: 'filter', priority: chain.base?.priority, chain: v.chain.displayName ?? v.chain.name, verdict, rule: ruleRef(v.rule, v.chain, policy), inIface: s.inIface, outIface: s.outIface });
     if (v.result.verdict === 'ACCEPT' || v.result.verdict === 'NAT') return true;
     this.engine.emit(s.f, { kind: 'drop', node: 'router', hook, reason: v.result.verdict === 'REJECT' ? 'rejected' : 'filtered', rule: ruleRef(v.rule, v.chain, policy) });
     if (v.result.verdict === 'REJECT') this.reject(s, v.result.with);
@@ -150,10 +191,11 @@ export class Router implements SimNode {
   }
 
   /**
-   * nat table at a hook: rules for a new connection's first packet, then the
-   * rewrite every packet of the connection gets. Returns false on DROP.
+   * The NAT core at a hook: the nat chains (in priority order, until one binds
+   * or drops) for a new connection's first packet, then the rewrite every
+   * packet of the connection gets. Returns false on DROP.
    */
-  private nat(s: PathState, hook: Hook): boolean {
+  private nat(s: PathState, hook: Hook, natChains: Chain[]): boolean {
     const ct = s.ct;
     if (!ct) return true;
     const e = ct.entry;
@@ -172,13 +214,14 @@ export class Router implements SimNode {
     let bindingKind: string | undefined;
     let randomPort = false;
     if (ct.isNew && !done) {
-      if (hasRules(this.rules, 'nat', hook)) {
-        const v = traverse(this.rules, 'nat', hook, this.context(s, hook, 'nat'));
-        if (v) {
+      for (const chain of natChains) {
+        if (!hasRules(chain)) continue;
+        const v = traverse(this.rules, chain, this.context(s, hook, chain));
+        {
           const policy = v.chain.policy ?? 'ACCEPT';
           const verdict = v.result.verdict === 'NAT' ? v.result.kind : v.result.verdict;
           const ref = ruleRef(v.rule, v.chain, policy);
-          this.engine.emit(f, { kind: 'chain', node: 'router', hook, table: 'nat', chain: v.chain.displayName ?? v.chain.name, verdict, rule: ref, inIface: s.inIface, outIface: s.outIface });
+          this.engine.emit(f, { kind: 'chain', node: 'router', hook, table: chain.table, chainType: 'nat', priority: chain.base?.priority, chain: v.chain.displayName ?? v.chain.name, verdict, rule: ref, inIface: s.inIface, outIface: s.outIface });
           if (v.result.verdict === 'DROP' || v.result.verdict === 'REJECT') {
             this.engine.emit(f, { kind: 'drop', node: 'router', hook, reason: 'filtered', rule: ref });
             return false;
@@ -198,6 +241,8 @@ export class Router implements SimNode {
             if (choice.randomPort) this.sink.warn(`${v.result.kind}: the kernel picks a random port from the range; the trace shows the first free one`);
             randomPort = choice.randomPort;
             bindingRule = ref; bindingKind = v.result.kind;
+            // A binding ends the NAT core's walk (nf_nat_inet_fn); an accept goes on to the next nat chain.
+            break;
           }
         }
       }
@@ -265,8 +310,7 @@ export class Router implements SimNode {
       this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'martian-source', inIface: iface });
       return;
     }
-    this.track(s, 'PREROUTING');
-    if (!this.nat(s, 'PREROUTING')) return;
+    if (!this.hook(s, 'PREROUTING', { track: true, nat: true })) return;
     if ((ip4ToInt(f.pkt.dst) >>> 24) === 127) {
       // ip_route_input_slow: 127/8 arriving on a real interface is a martian destination
       // (route_localnet=0), also after a DNAT to 127.0.0.1.
@@ -292,21 +336,20 @@ export class Router implements SimNode {
     if (--f.ttl <= 0) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'ttl-exceeded' }); return; }
     // ip_forward sends its redirect before the FORWARD hook: whatever the rules then do.
     if (r.dev === iface && this.sendsRedirects && this.sourceOnLink(f.pkt.src, iface)) this.redirect(s, r.nextHop as string);
-    if (!this.filter(s, 'FORWARD')) return;
+    if (!this.hook(s, 'FORWARD', {})) return;
     this.postrouting(s);
   }
 
   private input(s: PathState, r: RouteResult): void {
     const f = s.f;
     this.engine.emit(f, { kind: 'route', node: 'router', reason: 'local', inIface: s.inIface, detail: r.src });
-    if (!this.filter(s, 'INPUT')) return;
-    if (!this.nat(s, 'INPUT')) return;
+    if (!this.hook(s, 'INPUT', { nat: true })) return;
     this.confirm(s);
     this.stack.receive(f);
   }
 
   private postrouting(s: PathState): boolean {
-    if (!this.nat(s, 'POSTROUTING')) return false;
+    if (!this.hook(s, 'POSTROUTING', { nat: true })) return false;
     this.confirm(s);
     // The skb keeps its conntrack reference (an ARP failure's ICMP needs it).
     if (s.ct && !s.related) s.f.ct = { entry: s.ct.entry, dir: s.ct.dir };
@@ -323,13 +366,11 @@ export class Router implements SimNode {
     const s: PathState = { f, related: false, outIface: r.kind === 'local' ? 'lo' : r.dev, nextHop: r.nextHop };
     if (attached) {
       s.ct = attached.ct; s.related = attached.related;
-    } else {
-      this.track(s, 'OUTPUT');
     }
     const dstBefore = f.pkt.dst;
-    if (!this.nat(s, 'OUTPUT')) return false;
-    if (f.pkt.dst !== dstBefore) {
-      // NAT may have changed the destination: route again (ip_route_me_harder).
+    const reroute = (): boolean => {
+      if (f.pkt.dst === dstBefore) return true;
+      // NAT changed the destination: route again (ip_route_me_harder in the NAT core's OUTPUT hook).
       const again = this.fib.lookup(f.pkt.dst);
       if (!again) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return false; }
       if (again.kind !== 'local' && (ip4ToInt(f.pkt.src) >>> 24) === 127) {
@@ -338,17 +379,20 @@ export class Router implements SimNode {
         return false;
       }
       r = again; s.outIface = r.kind === 'local' ? 'lo' : r.dev; s.nextHop = r.nextHop;
-    }
-    if (!this.filter(s, 'OUTPUT')) return false;
+      return true;
+    };
+    if (!this.hook(s, 'OUTPUT', { track: !attached, nat: true, afterNat: reroute })) return false;
     if (r.kind === 'local') {
-      // Loopback: the packet comes straight back in through INPUT.
-      if (!this.nat(s, 'POSTROUTING')) return false;
+      // Loopback: the packet comes straight back in through PREROUTING and INPUT.
+      if (!this.hook(s, 'POSTROUTING', { nat: true })) return false;
       this.confirm(s);
       const back: PathState = { f, ct: s.ct && !s.related ? { ...s.ct, isNew: false } : s.ct, related: s.related, inIface: 'lo' };
       // loopback_xmit queues the packet (netif_rx): the sender's call returns first.
       this.engine.schedule(0, () => {
+        // It keeps its conntrack entry (conntrack and NAT are done): only base chains of type filter see it.
+        if (!this.hook(back, 'PREROUTING', {})) return;
         this.engine.emit(f, { kind: 'route', node: 'router', reason: 'local', inIface: 'lo' });
-        if (!this.filter(back, 'INPUT')) return;
+        if (!this.hook(back, 'INPUT', {})) return;
         this.stack.receive(f);
       });
       return true;
@@ -443,6 +487,29 @@ export class Router implements SimNode {
   entries(now?: number): ConnEntry[] {
     return this.conntrack.list(now);
   }
+}
+
+/**
+ * A hook's stations in netfilter's order: base chains of type filter at their
+ * priority, conntrack's lookup, and the NAT core holding the nat chains. On a
+ * tie the earlier registration runs first: conntrack is there before any
+ * chain, the NAT core comes with the first nat chain loaded.
+ */
+function stationsAt(rs: Ruleset, hook: Hook): Station[] {
+  const all = Object.values(rs.tables).flatMap((t) => Object.values(t));
+  const loadOrder = (c: Chain): number => all.indexOf(c);
+  const here = baseChainsAt(rs, hook);
+  const out: Array<{ st: Station; priority: number; order: number }> = [];
+  for (const c of here) if (c.base?.type !== 'nat') out.push({ st: { kind: 'chain', chain: c }, priority: c.base?.priority ?? 0, order: loadOrder(c) });
+  const ctPrio = CONNTRACK_PRIORITY[hook];
+  if (ctPrio !== undefined) out.push({ st: { kind: 'conntrack' }, priority: ctPrio, order: -1 });
+  const natPrio = NAT_PRIORITY[hook];
+  if (natPrio !== undefined) {
+    const natChains = here.filter((c) => c.base?.type === 'nat');
+    const firstNat = all.findIndex((c) => c.base?.type === 'nat');
+    out.push({ st: { kind: 'nat', chains: natChains }, priority: natPrio, order: firstNat < 0 ? all.length : firstNat });
+  }
+  return out.sort((a, b) => a.priority - b.priority || a.order - b.order).map((x) => x.st);
 }
 
 /** 224.0.0.1: every multicast-capable interface is a member. */

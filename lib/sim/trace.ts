@@ -5,13 +5,14 @@
  * events into figure steps, so events carry everything a caption needs.
  */
 import type { Packet } from './packet';
-import type { Hook, TableName } from '../rules/model';
+import type { ChainType, Hook } from '../rules/model';
 
 export type Outcome = 'established' | 'refused' | 'unreachable' | 'timeout';
 
 /** The rule that decided, as shown to readers. */
 export interface RuleRef {
-  table: TableName;
+  /** Key of the rule's table (iptables "nat"; nft "ip nat"). */
+  table: string;
   /** Chain as the author names it (RouterOS "dstnat", iptables "PREROUTING"). */
   chain: string;
   /** 1-based position in the chain; 0 for a chain policy. */
@@ -77,7 +78,10 @@ export interface TraceEvent {
   nextHop?: string;
   /** 'chain' */
   hook?: Hook;
-  table?: TableName;
+  /** 'chain': the table key, the base chain's type and priority. */
+  table?: string;
+  chainType?: ChainType;
+  priority?: number;
   chain?: string;
   verdict?: string;
   rule?: RuleRef;

@@ -52,7 +52,10 @@ describe('toIptablesSave', () => {
 
   it('loads into a real kernel (iptables-restore in a fresh network namespace, when root)', function () {
     const probe = spawnSync('unshare', ['-n', 'iptables-restore', '--version'], { encoding: 'utf8' });
-    if (process.getuid?.() !== 0 || probe.status !== 0) this.skip();
+    if (process.getuid?.() !== 0 || probe.status !== 0) {
+      console.log(`      skipped: ${process.getuid?.() !== 0 ? 'needs root' : 'unshare -n iptables-restore does not run here'}`);
+      this.skip();
+    }
     const vectors = [
       toIptablesSave(rosRuleset(), LISTS),
       toIptablesSave(parseIptables([

@@ -8,7 +8,14 @@ const { parseIptables } = require('../../dist/rules/iptables/parse');
 const { toIptablesSave } = require('../../dist/rules/iptables/serialize');
 const { MATCH_EXTENSIONS, TARGET_EXTENSIONS } = require('../../dist/rules/iptables/extensions');
 
-const PEER = path.resolve(__dirname, '../../../shared/peer');
+// The peer's vectors sit next to the checkout (../shared/peer); NAT_TRACE_PEER points elsewhere.
+const PEER = process.env.NAT_TRACE_PEER ? path.resolve(process.env.NAT_TRACE_PEER) : path.resolve(__dirname, '../../../shared/peer');
+
+/** Skip a suite, saying what is missing and where it was looked for. */
+function skipMissing(ctx, what) {
+  console.log(`      skipped: ${what} not found (looked in ${PEER}; the peer vectors live in ../shared/peer next to the checkout, or set NAT_TRACE_PEER)`);
+  ctx.skip();
+}
 /** Options of supported extensions that the simulator does not model (it refuses them by name). */
 const UNMODELED = ['--ctexpire', '--tcp-option'];
 
@@ -37,7 +44,7 @@ function shape(rs) {
 
 describe('iptables peer vectors (extensions/*.t)', function () {
   const file = path.join(PEER, 'iptables-t-vectors.tsv');
-  before(function () { if (!fs.existsSync(file)) this.skip(); });
+  before(function () { if (!fs.existsSync(file)) skipMissing(this, path.basename(file)); });
 
   it('accepts what iptables accepts and refuses what it refuses; prints the canonical form', function () {
     const lines = fs.readFileSync(file, 'utf8').split('\n');
@@ -81,7 +88,7 @@ describe('iptables peer vectors (extensions/*.t)', function () {
 
 describe('iptables-save corpus', function () {
   const dirs = ['iptables-save-corpus', 'iptables-dumps'].map((d) => path.join(PEER, d));
-  before(function () { if (!dirs.some((d) => fs.existsSync(d))) this.skip(); });
+  before(function () { if (!dirs.some((d) => fs.existsSync(d))) skipMissing(this, 'iptables-save-corpus/ and iptables-dumps/'); });
 
   /** IPv4 iptables-save files only (no ip6tables, XML or nft listings). */
   function saveFiles() {

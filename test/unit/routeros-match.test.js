@@ -180,9 +180,9 @@ describe('RouterOS translation loads into a real kernel', function () {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const tools = spawnSync('sh', ['-c', 'command -v unshare && command -v iptables-restore'], { encoding: 'utf8' }).status === 0;
   before(function () {
-    if (!root || !tools) this.skip();
+    if (!root || !tools) { console.log(`      skipped: ${!root ? 'needs root' : 'needs unshare and iptables-restore'}`); this.skip(); }
     // A fresh network namespace is ours alone; skip if the kernel will not give one.
-    if (spawnSync('unshare', ['-n', 'true']).status !== 0) this.skip();
+    if (spawnSync('unshare', ['-n', 'true']).status !== 0) { console.log('      skipped: unshare -n fails (no network namespace for this test)'); this.skip(); }
   });
 
   const load = (save) => {

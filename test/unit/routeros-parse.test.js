@@ -118,7 +118,7 @@ add action=masquerade chain=srcnat comment="defconf: masquerade" \\
     });
 
     it('collects address lists, skipping disabled entries, decoding \\" in quotes', () => {
-      assert.deepStrictEqual(rs.addressLists, { 'lan-nets': ['10.30.9.0/24'], partners: ['198.51.100.10-198.51.100.20'] });
+      assert.deepStrictEqual({ ...rs.addressLists }, { 'lan-nets': ['10.30.9.0/24'], partners: ['198.51.100.10-198.51.100.20'] });
     });
 
     it('drops ipsec-policy=out,none (always true without IPsec) and keeps the rest', () => {

@@ -30,7 +30,7 @@ describe('scenario parser', () => {
     assert.strictEqual(s.router.name, 'MikroTik');
     assert.deepStrictEqual(s.router.interfaces.map((i) => i.name), ['ether1', 'bridge']);
     assert.strictEqual(s.router.interfaces[1].addresses.length, 2);
-    assert.deepStrictEqual(s.router.interfaceLists, { WAN: ['ether1'], LAN: ['bridge'] });
+    assert.deepStrictEqual({ ...s.router.interfaceLists }, { WAN: ['ether1'], LAN: ['bridge'] });
     assert.strictEqual(s.router.routes[0].via, '203.0.113.1');
     const web = s.hosts.find((h) => h.name === 'web');
     assert.strictEqual(web.addresses[0].prefix, 24, 'a bare host address takes the subnet prefix');

@@ -18,6 +18,7 @@ import { LOG_FLAGS, LOG_LEVELS } from '../targets/log';
 import type { NatToTargetOptsFull, PortsTargetOptsFull } from '../targets/nat';
 import { REJECT_TYPES } from '../targets/reject';
 import { intToIp4, isIp4, ip4ToInt, parseCidr } from '../../net/addr';
+import { dict, has } from '../../dict';
 
 /** What an option parser may ask of the rule parser. */
 export interface OptCtx {
@@ -61,7 +62,7 @@ export interface Extension<S = any> {
 // --- value parsers ----------------------------------------------------------
 
 /** The /etc/services names iptables users write most; numbers work everywhere. */
-export const SERVICES: Record<string, number> = {
+export const SERVICES: Record<string, number> = dict({
   'ftp-data': 20, ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, bootps: 67, bootpc: 68, tftp: 69,
   http: 80, www: 80, kerberos: 88, pop3: 110, sunrpc: 111, auth: 113, ntp: 123, 'netbios-ns': 137,
   'netbios-dgm': 138, 'netbios-ssn': 139, imap: 143, imap2: 143, snmp: 161, 'snmp-trap': 162, ldap: 389,
@@ -71,14 +72,14 @@ export const SERVICES: Record<string, number> = {
   'sip': 5060, postgresql: 5432, x11: 6000, 'http-alt': 8080, echo: 7, discard: 9, daytime: 13,
   chargen: 19, time: 37, whois: 43, gopher: 70, finger: 79, nntp: 119, bgp: 179, irc: 194,
   'nameserver': 42, printer: 515, webcache: 8080, squid: 3128, 'tproxy': 8081, 'hkp': 11371,
-};
+});
 
 /** IP protocol names iptables resolves; numbers 0..255 are accepted as well. */
-export const PROTOCOLS: Record<string, number> = {
+export const PROTOCOLS: Record<string, number> = dict({
   all: 0, icmp: 1, igmp: 2, ipencap: 4, tcp: 6, egp: 8, udp: 17, ipv6: 41, gre: 47, esp: 50, ah: 51,
   icmpv6: 58, 'ipv6-icmp': 58, ospf: 89, pim: 103, vrrp: 112, l2tp: 115, sctp: 132, udplite: 136, dccp: 33, mh: 135,
-};
-const PROTO_BY_NUMBER: Record<number, string> = { 0: 'all', 1: 'icmp', 6: 'tcp', 17: 'udp' };
+});
+const PROTO_BY_NUMBER: Record<string, string> = dict({ 0: 'all', 1: 'icmp', 6: 'tcp', 17: 'udp' });
 
 /** -p value -> the canonical string the model keeps ('tcp', 'udp', 'icmp', 'all', or a number). */
 export function parseProto(s: string, c: OptCtx, token = s): string {
@@ -88,7 +89,7 @@ export function parseProto(s: string, c: OptCtx, token = s): string {
     if (n > 255) c.fail(`protocol number out of range: ${s}`, token, 'a protocol name or 0..255');
     return PROTO_BY_NUMBER[n] ?? String(n);
   }
-  if (lower in PROTOCOLS) {
+  if (has(PROTOCOLS, lower)) {
     const n = PROTOCOLS[lower];
     return PROTO_BY_NUMBER[n] ?? lower;
   }
@@ -102,7 +103,7 @@ export function parsePort(s: string, c: OptCtx, token: string, allowName = true)
     if (n > 65535) c.fail(`port out of range: ${s}`, token, 'a port 0..65535');
     return n;
   }
-  if (allowName && Object.prototype.hasOwnProperty.call(SERVICES, s)) return SERVICES[s];
+  if (allowName && has(SERVICES, s)) return SERVICES[s];
   return c.fail(`invalid port \`${s}\``, token, 'a port number or service name');
 }
 
@@ -193,7 +194,7 @@ function portMatch(proto: 'tcp' | 'udp'): Extension<PortMatchOpts> {
         const out: string[] = [];
         for (const f of splitList(s, c, s, 'TCP flags')) {
           const u = f.toUpperCase();
-          if (!(u in TCP_FLAG_BITS)) c.fail(`unknown TCP flag \`${f}\``, f, 'FIN, SYN, RST, PSH, ACK, URG, ALL or NONE');
+          if (!has(TCP_FLAG_BITS, u)) c.fail(`unknown TCP flag \`${f}\``, f, 'FIN, SYN, RST, PSH, ACK, URG, ALL or NONE');
           if (u === 'ALL') out.push('FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG');
           else if (u !== 'NONE') out.push(u);
         }
@@ -210,7 +211,7 @@ function portMatch(proto: 'tcp' | 'udp'): Extension<PortMatchOpts> {
   };
 }
 
-const ICMP_TYPES: Record<string, [number, number | undefined]> = {
+const ICMP_TYPES: Record<string, [number, number | undefined]> = dict({
   any: [255, undefined], 'echo-reply': [0, undefined], pong: [0, undefined],
   'destination-unreachable': [3, undefined], 'network-unreachable': [3, 0], 'host-unreachable': [3, 1],
   'protocol-unreachable': [3, 2], 'port-unreachable': [3, 3], 'fragmentation-needed': [3, 4],
@@ -224,7 +225,7 @@ const ICMP_TYPES: Record<string, [number, number | undefined]> = {
   'ttl-zero-during-transit': [11, 0], 'ttl-zero-during-reassembly': [11, 1], 'parameter-problem': [12, undefined],
   'ip-header-bad': [12, 0], 'required-option-missing': [12, 1], 'timestamp-request': [13, undefined],
   'timestamp-reply': [14, undefined], 'address-mask-request': [17, undefined], 'address-mask-reply': [18, undefined],
-};
+});
 
 const icmpExt: Extension<{ opts?: IcmpMatchOpts }> = {
   name: 'icmp',
@@ -233,7 +234,7 @@ const icmpExt: Extension<{ opts?: IcmpMatchOpts }> = {
   init: () => ({}),
   parse(st, _opt, [v], invert, c) {
     if (st.opts) c.fail('option --icmp-type given twice', '--icmp-type', 'each option at most once');
-    const named = ICMP_TYPES[v];
+    const named = has(ICMP_TYPES, v) ? ICMP_TYPES[v] : undefined;
     if (named) { st.opts = { type: named[0], code: named[1], invert, name: v }; return; }
     const m = /^(\d+)(?:\/(\d+)(?::(\d+))?)?$/.exec(v);
     if (!m) return c.fail(`unknown ICMP type \`${v}\``, v, 'a type name (echo-request, ...) or TYPE[/CODE]');
@@ -394,10 +395,10 @@ const commentExt: Extension<{ comment?: string }> = {
   },
 };
 
-export const MATCH_EXTENSIONS: Record<string, Extension> = {
+export const MATCH_EXTENSIONS: Record<string, Extension> = dict({
   tcp: portMatch('tcp'), udp: portMatch('udp'), icmp: icmpExt, multiport: multiportExt, addrtype: addrtypeExt,
   conntrack: conntrackExt, state: stateExt, iprange: iprangeExt, comment: commentExt,
-};
+});
 
 /** Real iptables matches this simulator does not model (an error says so rather than "unknown"). */
 export const UNSUPPORTED_MATCHES = [
@@ -429,7 +430,7 @@ function parseNatTo(v: string, c: OptCtx, nat: NatToTargetOptsFull): void {
   if (portPart !== undefined) {
     const slash = portPart.indexOf('/');
     const range = slash < 0 ? portPart : portPart.slice(0, slash);
-    const dash = Object.prototype.hasOwnProperty.call(SERVICES, range) ? -1 : range.indexOf('-');
+    const dash = has(SERVICES, range) ? -1 : range.indexOf('-');
     let min: number; let max: number;
     if (dash < 0) { min = max = parsePort(range, c, v); }
     else { min = parsePort(range.slice(0, dash), c, v, false); max = parsePort(range.slice(dash + 1), c, v, false); }
@@ -479,7 +480,7 @@ function portsExt(name: 'MASQUERADE' | 'REDIRECT', hooks: Hook[]): Extension<Por
       if (o === '--random-fully') { st.randomFully = true; return; }
       if (st.seen) c.fail('--to-ports given twice', o, 'one port range');
       st.seen = true;
-      const dash = Object.prototype.hasOwnProperty.call(SERVICES, v) ? -1 : v.indexOf('-');
+      const dash = has(SERVICES, v) ? -1 : v.indexOf('-');
       if (dash < 0) { st.minPort = st.maxPort = parsePort(v, c, v); }
       else {
         st.minPort = parsePort(v.slice(0, dash), c, v, false);
@@ -520,7 +521,7 @@ const rejectExt: Extension<{ with?: string }> = {
   init: () => ({}),
   parse(st, o, [v], _invert, c) {
     once(st as any, 'with', o, c);
-    const w = REJECT_TYPES[v];
+    const w = has(REJECT_TYPES, v) ? REJECT_TYPES[v] : undefined;
     if (!w) c.fail(`unknown --reject-with \`${v}\``, v, Object.values(REJECT_TYPES).filter((x, i, a) => a.indexOf(x) === i).join(', '));
     st.with = w;
   },
@@ -566,7 +567,7 @@ function plain(name: string, tables?: TableName[]): Extension<Record<string, nev
   return { name, module: name, tables, options: {}, init: () => ({}), parse() { /* no options */ }, final: () => ({}) };
 }
 
-export const TARGET_EXTENSIONS: Record<string, Extension> = {
+export const TARGET_EXTENSIONS: Record<string, Extension> = dict({
   ACCEPT: plain('ACCEPT'),
   DROP: plain('DROP', ['filter']),
   RETURN: plain('RETURN'),
@@ -577,7 +578,7 @@ export const TARGET_EXTENSIONS: Record<string, Extension> = {
   MASQUERADE: portsExt('MASQUERADE', ['POSTROUTING']),
   REDIRECT: portsExt('REDIRECT', ['PREROUTING', 'OUTPUT']),
   NETMAP: netmapExt,
-};
+});
 
 /** Real iptables targets the simulator does not model. */
 export const UNSUPPORTED_TARGETS = [

@@ -5,6 +5,7 @@
  * token and line of anything it does not know.
  */
 import { NatTraceError, suggest } from '../../errors';
+import { dict, has } from '../../dict';
 import { BUILTIN_CHAINS } from '../model';
 import type { Chain, Hook, MatchInstance, Rule, Ruleset, TableName, TargetInstance } from '../model';
 import type { CidrSpec, IfaceSpec, IpMatchOpts } from '../opts';
@@ -47,7 +48,7 @@ export function tokenize(line: string, lineNo: number): string[] {
 
 // --- rule parser ------------------------------------------------------------
 
-const BASE_OPTIONS: Record<string, string> = {
+const BASE_OPTIONS: Record<string, string> = dict({
   '-s': 's', '--source': 's', '--src': 's',
   '-d': 'd', '--destination': 'd', '--dst': 'd',
   '-p': 'p', '--protocol': 'p',
@@ -68,7 +69,7 @@ const BASE_OPTIONS: Record<string, string> = {
   '-f': 'f', '--fragment': 'f',
   '-w': 'w', '--wait': 'w',
   '-4': '4', '--ipv4': '4',
-};
+});
 /** Short options whose argument may be glued on (-ptcp, -jACCEPT). */
 const GLUED = 'sdpiojgmctAINP';
 const COMMANDS = 'AINPFXZ';
@@ -100,12 +101,12 @@ export interface ParseState {
 }
 
 function emptyRuleset(): Ruleset {
-  const tables = {} as Record<TableName, Record<string, Chain>>;
+  const tables = dict<Record<string, Chain>>() as Record<TableName, Record<string, Chain>>;
   for (const t of TABLES) {
-    tables[t] = {};
+    tables[t] = dict<Chain>();
     for (const h of BUILTIN_CHAINS[t]) tables[t][h] = { table: t, name: h, builtin: true, policy: 'ACCEPT', rules: [] };
   }
-  return { dialect: 'iptables', tables, addressLists: {}, warnings: [] };
+  return { dialect: 'iptables', tables, addressLists: dict<string[]>(), warnings: [] };
 }
 
 function allOptionNames(): string[] {
@@ -291,7 +292,7 @@ function parseCommand(tokens: string[], text: string, line: number, ps: ParseSta
     }
     // An extension option: the newest loaded match that knows it, then the target.
     const inv = invert; invert = false;
-    const resolve = (e: Extension): string | undefined => (e.options[tok] ? tok : e.aliases?.[tok]);
+    const resolve = (e: Extension): string | undefined => (has(e.options, tok) ? tok : e.aliases && has(e.aliases, tok) ? e.aliases[tok] : undefined);
     let owner: Pending | undefined;
     let opt: string | undefined;
     for (let k = matches.length - 1; k >= 0 && !owner; k--) {

@@ -14,6 +14,7 @@ import { compileAddressList } from '../matches/addrlist';
 import { listMembers } from '../matches/ifacelist';
 import { saveString } from '../matches/util';
 import { intToIp4, maskToPrefix } from '../../net/addr';
+import { own } from '../../dict';
 import '../matches/index';
 import '../targets/index';
 
@@ -28,7 +29,7 @@ function ifaceAlternatives(o: IfaceListMatchOpts, lists: Record<string, string[]
 }
 
 function addrAlternatives(o: AddrListMatchOpts, lists: Record<string, string[]>): Alternatives {
-  const entries = lists[o.list] ?? [];
+  const entries = own(lists, o.list) ?? [];
   // Merge overlaps so that a packet matches at most one expanded rule (a LOG or jump must not run twice).
   const ranges = compileAddressList(entries).map((r) => [r[0], r[1]] as [number, number]).sort((a, b) => a[0] - b[0]);
   const merged: Array<[number, number]> = [];

@@ -6,6 +6,7 @@
 import type { MatchModule } from '../model';
 import type { AddrListMatchOpts } from '../opts';
 import { compileCidr, ip4ToInt, parseIpRange } from '../../net/addr';
+import { own } from '../../dict';
 
 /** [min, max] integer ranges of one list, compiled once per entries array. */
 const listCache = new WeakMap<string[], Array<[number, number]>>();
@@ -31,7 +32,7 @@ export function compileAddressList(entries: string[]): Array<[number, number]> {
 export const addrlistMatch: MatchModule<AddrListMatchOpts> = {
   name: 'addrlist',
   match(o, ctx) {
-    const entries = ctx.addressLists[o.list];
+    const entries = own(ctx.addressLists, o.list);
     let hit = false;
     if (entries) {
       const n = ip4ToInt(o.dir === 'src' ? ctx.packet.src : ctx.packet.dst);

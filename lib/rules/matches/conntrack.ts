@@ -3,6 +3,7 @@ import type { CtView, MatchModule } from '../model';
 import type { CidrSpec, ConntrackMatchOpts, PortSpec, Inverted } from '../opts';
 import { compileCidr, ip4ToInt } from '../../net/addr';
 import { neg, portText } from './util';
+import { dict } from '../../dict';
 
 /** The option shape of lib/rules/opts.ts plus the port and direction tests iptables also has. */
 export interface ConntrackMatchOptsFull extends ConntrackMatchOpts {
@@ -14,7 +15,7 @@ export interface ConntrackMatchOptsFull extends ConntrackMatchOpts {
 }
 
 /** iptables-save prints --ctproto as a number and single addresses without /32. */
-const PROTO_NUMBERS: Record<string, string> = { tcp: '6', udp: '17', icmp: '1', sctp: '132', dccp: '33', udplite: '136', gre: '47', esp: '50', ah: '51', igmp: '2' };
+const PROTO_NUMBERS: Record<string, string> = dict({ tcp: '6', udp: '17', icmp: '1', sctp: '132', dccp: '33', udplite: '136', gre: '47', esp: '50', ah: '51', igmp: '2' });
 const addrText = (c: CidrSpec) => (c.cidr.endsWith('/32') ? c.cidr.slice(0, -3) : c.cidr);
 
 export const CT_STATES = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];

@@ -2,10 +2,11 @@
 import type { MatchModule } from '../model';
 import type { IfaceListMatchOpts } from '../opts';
 import { ifaceMatches } from './util';
+import { own } from '../../dict';
 
 /** Members of a list; RouterOS's built-in "all" and "none" when the scenario does not define them. */
 export function listMembers(list: string, lists: Record<string, string[]>): string[] | 'all' {
-  const m = lists[list];
+  const m = own(lists, list);
   if (m) return m;
   // RouterOS's built-in lists: every interface of a scenario is a static one
   // (no PPP or VPN interfaces come and go), so `static` is `all` and `dynamic` is empty.

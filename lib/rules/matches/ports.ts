@@ -3,8 +3,9 @@ import type { MatchModule } from '../model';
 import type { PortMatchOpts } from '../opts';
 import type { Packet } from '../../sim/packet';
 import { neg, portInSpec, portText } from './util';
+import { dict } from '../../dict';
 
-export const TCP_FLAG_BITS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ALL: 63, NONE: 0 };
+export const TCP_FLAG_BITS: Record<string, number> = dict({ FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ALL: 63, NONE: 0 });
 
 function flagBits(names: string[]): number {
   let b = 0;

@@ -6,14 +6,20 @@
  * of the continuation line is dropped (as the RouterOS console does).
  */
 import { NatTraceError } from '../../errors';
+import { dict } from '../../dict';
+import { forbiddenCharIndex, codePointName } from '../../text';
 
 export interface LogicalLine {
   /** The command with continuations joined. */
   text: string;
   /** 1-based line where the command began. */
   line: number;
-  /** For each character of `text`: its physical line and 1-based column. */
-  pos: Array<{ line: number; col: number }>;
+  /**
+   * One entry per physical line joined into `text`: the offset in `text` where
+   * it starts, its line and the 1-based column of that first character (one
+   * entry per line, not per character: a 1 MB line must stay cheap).
+   */
+  pos: Array<{ offset: number; line: number; col: number }>;
 }
 
 /** A line ending in an odd number of backslashes continues on the next line. */
@@ -41,7 +47,7 @@ export function logicalLines(text: string): LogicalLine[] {
     }
     const more = continues(raw.replace(/[ \t]+$/, ''));
     const body = more ? raw.replace(/[ \t]+$/, '').slice(0, -1) : raw;
-    for (let c = 0; c < body.length; c++) cur.pos.push({ line: i + 1, col: startCol + c });
+    cur.pos.push({ offset: cur.text.length, line: i + 1, col: startCol });
     cur.text += body;
     if (!more) {
       out.push(cur);
@@ -64,14 +70,19 @@ export interface Word {
   valueStart?: number;
 }
 
-const ESCAPES: Record<string, string> = {
+const ESCAPES: Record<string, string> = dict({
   '"': '"', '\\': '\\', n: '\n', r: '\r', t: '\t', $: '$', '?': '?', _: ' ', a: '\x07', b: '\b', f: '\f', v: '\v',
-};
+});
 
 export function lineError(ll: LogicalLine, offset: number | undefined, message: string, extra: { token?: string; expected?: string; suggestion?: string } = {}): NatTraceError {
-  const p = offset !== undefined ? ll.pos[Math.min(offset, ll.pos.length - 1)] : undefined;
-  // Errors name the line where the command began; the column only makes sense on that line.
-  const column = p && p.line === ll.line ? p.col : undefined;
+  let column: number | undefined;
+  if (offset !== undefined && ll.text.length) {
+    const at = Math.min(offset, ll.text.length - 1);
+    let seg = ll.pos[0];
+    for (const s of ll.pos) if (s.offset <= at) seg = s;
+    // Errors name the line where the command began; the column only makes sense on that line.
+    if (seg.line === ll.line) column = seg.col + (at - seg.offset);
+  }
   return new NatTraceError(message, { line: ll.line, column, ...extra });
 }
 
@@ -119,6 +130,9 @@ export function words(ll: LogicalLine): Word[] {
           value += ch; i++;
         }
         if (!closed) throw lineError(ll, open, 'quoted value is not closed', { token: s.slice(open), expected: 'a closing "' });
+        // An escape such as \\01 decodes to a control character no SVG figure can carry.
+        const bad = forbiddenCharIndex(value);
+        if (bad >= 0) throw lineError(ll, valueStart, `${name}= contains the control character ${codePointName(value, bad)}, which an SVG figure cannot carry`, { token: codePointName(value, bad), expected: 'printable text' });
         continue;
       }
       value += s[i++];

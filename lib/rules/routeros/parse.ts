@@ -18,7 +18,9 @@ import type {
 } from '../opts';
 import { NatTraceError, suggest } from '../../errors';
 import type { RouterSettings } from '../model';
+import { dict, own } from '../../dict';
 import { logicalLines, words, lineError, LogicalLine, Word } from './lex';
+import { ALL_SECTIONS, sectionKind } from './sections';
 import { parseAddr, parsePortList, parsePortRange, parseProtocol, rangeToCidr, AddrValue, PROTOCOLS } from './values';
 
 /** The model plus the rules RouterOS keeps but never runs (shown greyed in rule tables). */
@@ -36,8 +38,8 @@ type Section = 'nat' | 'filter';
 /** RouterOS chain -> the netfilter hooks it is attached to. */
 const BUILTIN: Record<Section, Record<string, Hook[]>> = {
   // input and output are RouterOS v7's nat chains for the router's own traffic.
-  nat: { dstnat: ['PREROUTING', 'OUTPUT'], srcnat: ['POSTROUTING'], input: ['INPUT'], output: ['OUTPUT'] },
-  filter: { input: ['INPUT'], forward: ['FORWARD'], output: ['OUTPUT'] },
+  nat: dict<Hook[]>({ dstnat: ['PREROUTING', 'OUTPUT'], srcnat: ['POSTROUTING'], input: ['INPUT'], output: ['OUTPUT'] }),
+  filter: dict<Hook[]>({ input: ['INPUT'], forward: ['FORWARD'], output: ['OUTPUT'] }),
 };
 /** The RouterOS name shown for each netfilter built-in chain. */
 const DISPLAY: Record<Section, Partial<Record<Hook, string>>> = {
@@ -79,7 +81,7 @@ const FILTER_ACTIONS = ['accept', 'drop', 'reject', 'jump', 'return', 'passthrou
 const UNSUPPORTED_ACTIONS = ['add-src-to-address-list', 'add-dst-to-address-list', 'same', 'endpoint-independent-nat', 'tarpit'];
 
 /** RouterOS reject-with -> the iptables REJECT name (what the REJECT module and iptables-restore take). */
-const REJECT_WITH: Record<string, string> = {
+const REJECT_WITH: Record<string, string> = dict({
   'icmp-network-unreachable': 'icmp-net-unreachable',
   'icmp-host-unreachable': 'icmp-host-unreachable',
   'icmp-port-unreachable': 'icmp-port-unreachable',
@@ -88,16 +90,16 @@ const REJECT_WITH: Record<string, string> = {
   'icmp-host-prohibited': 'icmp-host-prohibited',
   'icmp-admin-prohibited': 'icmp-admin-prohibited',
   'tcp-reset': 'tcp-reset',
-};
+});
 /** RouterOS answers a reject without reject-with by ICMP network unreachable. */
 export const ROUTEROS_DEFAULT_REJECT = 'icmp-net-unreachable';
 
-const ADDR_TYPES: Record<string, AddrType> = {
+const ADDR_TYPES: Record<string, AddrType> = dict({
   local: 'LOCAL', unicast: 'UNICAST', broadcast: 'BROADCAST', multicast: 'MULTICAST',
   blackhole: 'BLACKHOLE', prohibit: 'PROHIBIT', unreachable: 'UNREACHABLE',
-};
+});
 const CT_STATES = ['established', 'related', 'new', 'invalid', 'untracked'];
-const NAT_STATES: Record<string, string> = { srcnat: 'SNAT', dstnat: 'DNAT' };
+const NAT_STATES: Record<string, string> = dict({ srcnat: 'SNAT', dstnat: 'DNAT' });
 const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr'];
 
 /** Targets a user chain may not be named after (iptables refuses such chains). */
@@ -106,17 +108,12 @@ const TARGET_NAMES = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'DNAT
 const MAX_CHAIN_NAME = 28;
 
 /** nat targets and the hooks the kernel allows them at (checked through jumps, as the kernel does). */
-const NAT_TARGET_HOOKS: Record<string, { hooks: Hook[]; where: string; action: string }> = {
+const NAT_TARGET_HOOKS: Record<string, { hooks: Hook[]; where: string; action: string }> = dict({
   DNAT: { hooks: ['PREROUTING', 'OUTPUT'], where: 'dstnat or output', action: 'dst-nat' },
   REDIRECT: { hooks: ['PREROUTING', 'OUTPUT'], where: 'dstnat or output', action: 'redirect' },
   SNAT: { hooks: ['POSTROUTING', 'INPUT'], where: 'srcnat or input', action: 'src-nat' },
   MASQUERADE: { hooks: ['POSTROUTING'], where: 'srcnat', action: 'masquerade' },
-};
-
-/** Own-property lookup, so a value like "constructor" is not mistaken for a table entry. */
-function own<T>(obj: Record<string, T>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
-}
+});
 
 /** One parsed `add` of /ip firewall nat|filter, before it is placed into chains. */
 interface RosRule {
@@ -253,15 +250,18 @@ class Parser {
     if (p === 'ip firewall filter') { this.section = 'filter'; return; }
     if (p === 'ip firewall address-list') { this.section = 'address-list'; return; }
     if (p === 'ip settings') { this.section = 'settings'; return; }
-    if (p === 'ip firewall mangle' || p === 'ip firewall raw') {
+    if (p === '') { this.section = undefined; return; } // `/` alone: back to the root menu
+    const kind = sectionKind(p);
+    if (kind === 'refused') {
       throw lineError(ll, first.start, `section /${p} is not simulated (nat-trace models /ip firewall nat and filter)`, { token: '/' + p, expected: '/ip firewall nat, /ip firewall filter or /ip firewall address-list' });
     }
-    if (path[0] === 'ip' && path[1] === 'firewall') {
-      const known = ['nat', 'filter', 'address-list', 'mangle', 'raw', 'connection', 'service-port', 'layer7-protocol', 'calea'];
-      if (!known.includes(path[2] ?? '')) {
-        const near = path[2] ? suggest(path[2], ['nat', 'filter', 'address-list']) : undefined;
-        throw lineError(ll, first.start, `unknown section /${p}`, { token: '/' + p, expected: '/ip firewall nat, /ip firewall filter or /ip firewall address-list', suggestion: near ? `/ip firewall ${near}` : undefined });
-      }
+    if (kind === 'unknown') {
+      // A typo would drop its rules silently and change the outcome: an error, with the nearest real menu.
+      const near = suggest(p, ALL_SECTIONS);
+      throw lineError(ll, first.start, `unknown section /${p}`, {
+        token: '/' + p, expected: 'a RouterOS menu such as /ip firewall nat, /ip firewall filter or /ip firewall address-list',
+        suggestion: near ? '/' + near : undefined,
+      });
     }
     this.section = 'ignored';
     if (!this.warnedSections.has(p)) {
@@ -269,7 +269,7 @@ class Parser {
       const why = path[0] === 'interface' || p.startsWith('ip address') || p.startsWith('ip route')
         ? 'the scenario\'s router: block (interfaces, interface_lists, routes) describes the router'
         : 'nat-trace reads only /ip firewall nat, filter and address-list';
-      this.warn(`section /${p} is ignored: ${why}`, ll.line);
+      this.warn(`section /${p} is not simulated and its lines are ignored: ${why}`, ll.line);
     }
   }
 
@@ -657,7 +657,7 @@ class Parser {
 
   private checkChainName(ll: LogicalLine, w: Word, name: string, section: Section): void {
     if (own(BUILTIN[section], name)) return;
-    const bad = !/^[A-Za-z0-9_.:@+-]+$/.test(name) || name.startsWith('-') || name === '__proto__';
+    const bad = !/^[A-Za-z0-9_.:@+-]+$/.test(name) || name.startsWith('-');
     if (bad) throw lineError(ll, w.valueStart, `chain name ${name} cannot be loaded into netfilter`, { token: `${w.name}=${name}`, expected: 'letters, digits, - _ . without spaces' });
     if (name.length > MAX_CHAIN_NAME) throw lineError(ll, w.valueStart, `chain name ${name} is longer than the kernel's ${MAX_CHAIN_NAME} characters`, { token: name, expected: `a name of at most ${MAX_CHAIN_NAME} characters` });
     const table: TableName = section;
@@ -670,7 +670,7 @@ class Parser {
   // --- model ---------------------------------------------------------------
 
   private build(): RouterOSRuleset {
-    const tables: Record<TableName, Record<string, Chain>> = { nat: {}, filter: {} };
+    const tables = dict<Record<string, Chain>>({ nat: dict<Chain>(), filter: dict<Chain>() }) as Record<TableName, Record<string, Chain>>;
     for (const t of ['nat', 'filter'] as const) {
       for (const hook of t === 'nat' ? NAT_HOOKS : FILTER_HOOKS) {
         tables[t][hook] = { table: t, name: hook, builtin: true, policy: 'ACCEPT', rules: [], displayName: DISPLAY[t][hook] };
@@ -739,7 +739,7 @@ class Parser {
     for (const name of referenced) {
       if (!this.addressLists.has(name)) this.warn(`address list ${name} has no entries in /ip firewall address-list; it matches nothing`);
     }
-    const rs: RouterOSRuleset = { dialect: 'routeros', tables, addressLists: Object.fromEntries(this.addressLists), warnings: this.warnings, disabled };
+    const rs: RouterOSRuleset = { dialect: 'routeros', tables, addressLists: dict(this.addressLists), warnings: this.warnings, disabled };
     if (this.settings.sendRedirects !== undefined) rs.settings = { ...this.settings };
     return rs;
   }

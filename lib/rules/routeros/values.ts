@@ -4,6 +4,7 @@
  * expected, so the caller can raise the error at the right position.
  */
 import * as ipaddr from 'ipaddr.js';
+import { dict } from '../../dict';
 
 export type AddrValue =
   | { kind: 'cidr'; cidr: string }
@@ -84,13 +85,13 @@ export function parsePortList(v: string): Array<[number, number]> | string {
 }
 
 /** RouterOS protocol names with their IP protocol numbers (the ones RouterOS offers). */
-export const PROTOCOLS: Record<string, number> = {
+export const PROTOCOLS: Record<string, number> = dict({
   icmp: 1, igmp: 2, ggp: 3, 'ip-encap': 4, ipencap: 4, st: 5, tcp: 6, egp: 8, pup: 12, udp: 17, hmp: 20,
   'xns-idp': 22, rdp: 27, 'iso-tp4': 29, dccp: 33, xtp: 36, ddp: 37, 'idpr-cmtp': 38, ipv6: 41,
   'ipv6-route': 43, 'ipv6-frag': 44, rsvp: 46, gre: 47, 'ipsec-esp': 50, 'ipsec-ah': 51, icmpv6: 58,
   'ipv6-nonxt': 59, 'ipv6-opts': 60, rspf: 73, vmtp: 81, ospf: 89, ipip: 94, etherip: 97, encap: 98,
   pim: 103, vrrp: 112, l2tp: 115, sctp: 132, 'udp-lite': 136,
-};
+});
 
 /**
  * Protocol value -> the 'ip' module's proto string: "tcp", "udp", "icmp" by

@@ -1,9 +1,10 @@
 /** 'REJECT': answer with an ICMP error or a TCP RST (filter table, INPUT/FORWARD/OUTPUT only). */
 import type { TargetModule } from '../model';
 import type { RejectTargetOpts } from '../opts';
+import { dict, own } from '../../dict';
 
 /** --reject-with names iptables prints, and the aliases it also accepts. */
-export const REJECT_TYPES: Record<string, string> = {
+export const REJECT_TYPES: Record<string, string> = dict({
   'icmp-net-unreachable': 'icmp-net-unreachable', 'net-unreach': 'icmp-net-unreachable',
   'icmp-host-unreachable': 'icmp-host-unreachable', 'host-unreach': 'icmp-host-unreachable',
   'icmp-port-unreachable': 'icmp-port-unreachable', 'port-unreach': 'icmp-port-unreachable',
@@ -12,17 +13,17 @@ export const REJECT_TYPES: Record<string, string> = {
   'icmp-host-prohibited': 'icmp-host-prohibited', 'host-prohib': 'icmp-host-prohibited',
   'icmp-admin-prohibited': 'icmp-admin-prohibited', 'admin-prohib': 'icmp-admin-prohibited',
   'tcp-reset': 'tcp-reset', 'tcp-rst': 'tcp-reset',
-};
+});
 
 /** RouterOS reject-with spellings, so RouterOS rules serialize to names iptables accepts. */
-const ROUTEROS_NAMES: Record<string, string> = {
+const ROUTEROS_NAMES: Record<string, string> = dict({
   'icmp-network-unreachable': 'icmp-net-unreachable',
   'icmp-protocol-unreachable': 'icmp-proto-unreachable',
   'icmp-network-prohibited': 'icmp-net-prohibited',
-};
+});
 
 export function iptablesRejectName(w: string): string {
-  return REJECT_TYPES[w] ?? ROUTEROS_NAMES[w] ?? w;
+  return own(REJECT_TYPES, w) ?? own(ROUTEROS_NAMES, w) ?? w;
 }
 
 export const rejectTarget: TargetModule<RejectTargetOpts> = {
