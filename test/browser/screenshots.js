@@ -4,6 +4,7 @@
 // light and dark, as PNG files, taken in Debian's Chromium from a real
 // `hexo server` on loopback. Options:
 //   --stress       the stress scenarios (test/stress) instead of the example
+//   --theme NAME   a site built with that theme (landscape, next, butterfly, fluid, redefine)
 //   --phone        at phone width (390px) instead of desktop (1280px)
 //   --out DIR      where to write (default: $NAT_TRACE_SHOTS or <tmp>/hexo-nat-trace-screenshots)
 // Prints the folder, and the layout problems the browser suite would report.
@@ -21,8 +22,16 @@ async function main(argv) {
     console.error(H.skipMessage());
     return 1;
   }
-  const site = stress ? H.stressSite() : { dir: H.exampleSite() };
-  const server = await H.startServer(site.dir);
+  const ti = argv.indexOf('--theme');
+  const theme = ti >= 0 ? argv[ti + 1] : undefined;
+  if (theme !== undefined && !H.THEME_SITES[theme]) {
+    console.error(`--theme: one of ${Object.keys(H.THEME_SITES).join(', ')}`);
+    return 2;
+  }
+  const site = theme ? H.themeSite(theme) : stress ? H.stressSite() : { dir: H.exampleSite() };
+  if (theme) H.generate(site.dir);
+  const server = theme ? await H.serveStatic(require('path').join(site.dir, 'public')) : await H.startServer(site.dir);
+  const group = theme ? `theme-${theme}` : stress ? 'stress' : 'example';
   const browser = await H.launch();
   let shots = 0;
   const problems = [];
@@ -33,7 +42,7 @@ async function main(argv) {
     for (const p of pages) {
       await page.goto(server.base + p);
       const slug = p.replace(/^\/|\/$/g, '').replace(/[^A-Za-z0-9_-]+/g, '_') || 'index';
-      const dir = path.join(out, stress ? 'stress' : 'example', slug);
+      const dir = path.join(out, group, slug);
       fs.mkdirSync(dir, { recursive: true });
       for (const scheme of ['light', 'dark']) {
         const view = H.VIEWS.find((v) => v.scheme === scheme && (phone ? v.width < 1000 : v.width >= 1000));
@@ -54,7 +63,7 @@ async function main(argv) {
     await server.stop();
     H.rmSite(site.dir);
   }
-  console.log(`${shots} screenshots in ${path.join(out, stress ? 'stress' : 'example')}`);
+  console.log(`${shots} screenshots in ${path.join(out, group)}`);
   if (problems.length) console.log(`${problems.length} layout problem(s):\n${problems.join('\n')}`);
   return 0;
 }

@@ -155,6 +155,8 @@ describe('browser: the figures in popular themes', function () {
           await H.setView(page, view);
           await H.setView(svgPage, view);
           await page.goto(`${server.base}/figures/`);
+          // On a busy machine a theme's scripts can still be swapping the page in (butterfly's pjax) at "load".
+          await page.waitForSelector('figure.nat-trace-figure', { timeout: 30000 });
           if (view.toggle) await page.evaluate(`(${toggle.toString()})(${JSON.stringify(view.toggle)})`);
           await C.settle(page);
           // Themes fade their content in (NexT) and ease colour changes (Fluid): measure the end state.
