@@ -13,6 +13,7 @@ import type { SimResult } from '../index';
 import { parseScenarioRaw, mergeRaw } from '../scenario/parse';
 import type { RawMap } from '../scenario/parse';
 import { NatTraceError } from '../errors';
+import { explain, diagnosisText } from '../explain';
 import type { RenderedFigure, FigureOptions } from '../render';
 import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
@@ -122,6 +123,24 @@ export function postFigureDir(postPath: string): string {
   return `${p}nat-trace/`;
 }
 
+/** The raw scenario with its rules replaced by those of the best fix lib/explain proposes. */
+function fixedScenario(merged: RawMap, parseOpts: { file: string; lineOffset: number }, sport: number | undefined): { merged: RawMap; added: string[] } {
+  const sim = runScenario('', { ...parseOpts, base: merged, sport });
+  const e = explain(sim);
+  if (!e.diagnosis) {
+    throw new NatTraceError(`fix: the connection is already ${e.outcome}; there is nothing to fix`, { token: 'fix', expected: 'a block whose connection fails, or no fix option' });
+  }
+  const best = e.fixes[0];
+  if (!best) {
+    throw new NatTraceError(`fix: no rule change makes this connection work (${e.diagnosis.cause}: ${diagnosisText('en', sim, e.diagnosis)})`, { token: 'fix', expected: 'a failure a rule change can fix' });
+  }
+  const dialect = sim.scenario.rules.dialect;
+  const old = merged[dialect];
+  const line = old?.line ?? parseOpts.lineOffset;
+  const out: RawMap = { ...merged, [dialect]: { value: best.rules, line, contentLine: old?.contentLine ?? line } };
+  return { merged: out, added: best.added };
+}
+
 export function renderBlock(ctx: BlockContext): BlockResult {
   try {
     return renderBlockAt(ctx);
@@ -159,6 +178,13 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
   }
 
   const figOpts: FigureOptions = { lang, show, theme };
+  if (args.fix && merged) {
+    // `fix`: the same scenario with the best proposed fix; its rule table marks the new rules.
+    const fixed = fixedScenario(merged, parseOpts, ctx.site.sport);
+    merged = fixed.merged;
+    figOpts.newRules = fixed.added;
+    if (args.name) run.names.set(args.name, merged);
+  }
   if (args.steps) figOpts.steps = args.steps;
   const key = hashText(JSON.stringify({
     v: PLUGIN_VERSION, merged, figOpts, sport: ctx.site.sport ?? null, file: run.fileRel,
