@@ -15,6 +15,7 @@ import { renderExplain } from './explain';
 import { THEMES, restyle } from './theme';
 import type { DarkMode } from './scheme';
 import { NatTraceError, suggest } from '../errors';
+import { xmlSafe } from './xml';
 
 export interface FigureOptions {
   lang: string;
@@ -168,7 +169,8 @@ export function figureParts(figs: RenderedFigure[], opts: FigureHtmlOptions): { 
     return { ...view, key, fallback, body: new nunjucks.runtime.SafeString(body), text: new nunjucks.runtime.SafeString(text) };
   });
   const blockCaption = opts.caption !== undefined && figs.length > 1 ? opts.caption : undefined;
-  const html = env.render('figure.njk', { figs: items, lang: L, blockCaption, captionStyle: CAPTION_STYLE }).trim() + '\n';
+  const html = xmlSafe(env.render('figure.njk', { figs: items, lang: L, blockCaption, captionStyle: CAPTION_STYLE }).trim() + '\n');
+  for (const part of parts.values()) { part.body = xmlSafe(part.body); part.text = xmlSafe(part.text); }
   return { html, parts };
 }
 
@@ -180,7 +182,7 @@ export function figureHtml(figs: RenderedFigure[], opts: FigureHtmlOptions): str
 /** The error box shown in place of a figure (message escaped). */
 export function errorHtml(message: string, lang: string): string {
   const L = resolveLang(lang);
-  return templates().render('error.njk', { message, lang: L, heading: t(L, 'figure.error') }).trim() + '\n';
+  return xmlSafe(templates().render('error.njk', { message, lang: L, heading: t(L, 'figure.error') }).trim() + '\n');
 }
 
 export { buildStory } from '../story';

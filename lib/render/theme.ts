@@ -10,6 +10,7 @@ import { escapeHTML } from 'hexo-util';
 import { FONT_STACK } from './fonts';
 import { AUTO, paletteCss } from './scheme';
 import type { DarkMode } from './scheme';
+import { xmlSafe } from './xml';
 
 type Palette = Record<'bg' | 'fg' | 'mu' | 'ln' | 'nd' | 'rt' | 'pk' | 'rw' | 'dr' | 'ok' | 'hl' | 'bd', string>;
 
@@ -96,7 +97,7 @@ export function svgShell(o: { content: string; width: number; height: number; ti
     + styleBlock(id, o.theme, o.css)
     + `<rect class="bg" width="${w}" height="${h}" rx="6"/>`
     + o.content + '</svg>';
-  return { svg, id };
+  return { svg: xmlSafe(svg), id };
 }
 
 /**
