@@ -125,7 +125,8 @@ if (PART !== 'corpus') suite('explain: the check set (test/explain) in the kerne
   console.log(`    check set: right cause ${rightCause}/${failing.length}; with a fix expected: ${failing.filter((j) => j.expectFix).length}, best fix works in the kernel: ${failing.filter((j) => j.expectFix && j.confirmed).length}`);
   for (const j of failing.filter((x) => x.cause !== x.expect)) console.log(`      cause: ${j.name} said ${j.cause}, expected ${j.expect}`);
   const expected = failing.filter((j) => j.expectFix);
-  assert.ok(expected.length >= 15, `${expected.length} check scenarios with a fix`);
+  // The whole check set must hold enough fixable cases; a NAT_TRACE_ONLY subset holds what it holds.
+  if (!ONLY) assert.ok(expected.length >= 15, `${expected.length} check scenarios with a fix`);
   assert.ok(failing.filter((j) => j.expectFix && j.confirmed).length >= Math.ceil(0.95 * expected.length));
   assert.ok(rightCause >= Math.ceil(0.95 * failing.length));
   // A scenario that succeeds gets no fix.
