@@ -21,6 +21,7 @@ import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
 import type { RunState } from './state';
 import type { BlockSource } from './scan';
+import { ByteLru, stringBytes } from './lru';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -56,18 +57,23 @@ interface Rendered {
   figures: RenderedFigure[];
 }
 
-/** Small LRU: a site has at most some hundreds of blocks. */
-const CACHE_LIMIT = 500;
-const cache = new Map<string, Rendered>();
+/** Figures of recently drawn blocks, bounded by their size (lru.ts). */
+export const FIGURE_CACHE_BYTES = 64 * 1024 * 1024;
+const cache = new ByteLru<Rendered>(FIGURE_CACHE_BYTES, (r) => {
+  let n = 0;
+  for (const f of r.figures) n += stringBytes(f.svg, f.title, f.alt, f.caption, ...f.textSteps) + 64;
+  return n;
+});
 
 function cacheGet(key: string): Rendered | undefined {
-  const v = cache.get(key);
-  if (v) { cache.delete(key); cache.set(key, v); }
-  return v;
+  return cache.get(key);
 }
 function cachePut(key: string, v: Rendered): void {
   cache.set(key, v);
-  while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+}
+/** The in-memory figure cache's size now (tests). */
+export function figureCacheStats(): { entries: number; bytes: number; maxBytes: number } {
+  return { entries: cache.size, bytes: cache.bytes, maxBytes: cache.maxBytes };
 }
 
 export function hashText(text: string): string {

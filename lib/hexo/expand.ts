@@ -7,6 +7,7 @@
  * renderer: expanding a page loads no drawing code.
  */
 import type { FigurePart } from '../render';
+import { ByteLru, stringBytes } from './lru';
 
 const DEFERRED_RE = /<!--nat-trace:([0-9a-f]{16})-->[^]*?<!--\/nat-trace-->|<!--nat-trace-text:([0-9a-f]{16})-->/g;
 
@@ -21,12 +22,11 @@ export function expandFigures(html: string, part: (key: string) => FigurePart | 
 
 /** Figure parts by key, bounded: `hexo server` re-renders posts for as long as it runs. */
 export class PartStore {
-  private readonly parts = new Map<string, FigurePart>();
-  constructor(private readonly limit = 20000) {}
-  get(key: string): FigurePart | undefined { return this.parts.get(key); }
-  set(key: string, part: FigurePart): void {
-    this.parts.delete(key);
-    this.parts.set(key, part);
-    while (this.parts.size > this.limit) this.parts.delete(this.parts.keys().next().value as string);
+  private readonly parts: ByteLru<FigurePart>;
+  constructor(maxBytes = 64 * 1024 * 1024) {
+    this.parts = new ByteLru<FigurePart>(maxBytes, (p) => stringBytes(p.body, p.text) + 64);
   }
+  get(key: string): FigurePart | undefined { return this.parts.get(key); }
+  set(key: string, part: FigurePart): void { this.parts.set(key, part); }
+  get bytes(): number { return this.parts.bytes; }
 }
