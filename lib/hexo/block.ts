@@ -61,7 +61,7 @@ interface Rendered {
 export const FIGURE_CACHE_BYTES = 64 * 1024 * 1024;
 const cache = new ByteLru<Rendered>(FIGURE_CACHE_BYTES, (r) => {
   let n = 0;
-  for (const f of r.figures) n += stringBytes(f.svg, f.title, f.alt, f.caption, ...f.textSteps) + 64;
+  for (const f of r.figures) n += stringBytes(f.svg, f.title, f.alt, f.caption, ...(f.textSteps ?? [])) + 64;
   return n;
 });
 

@@ -39,8 +39,9 @@ export class ByteLru<V> {
 }
 
 /** Bytes of the strings in a value, as V8 holds them at most (two per UTF-16 unit). */
-export function stringBytes(...parts: string[]): number {
+export function stringBytes(...parts: (string | undefined)[]): number {
   let n = 0;
-  for (const p of parts) n += 2 * p.length;
+  // A figure may lack a field (a stub renderer, an older cache entry): it weighs nothing.
+  for (const p of parts) n += typeof p === 'string' ? 2 * p.length : 0;
   return n;
 }
