@@ -6,7 +6,7 @@ const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const { simulateText, scenarioText } = require('./kernel/harness');
-const { SCENARIOS, DIALECTS, corpusFiles, readFixture, comparePair } = require('./kernel/corpus');
+const { SCENARIOS, DIALECTS, corpusFiles, readFixture, comparePair, knownLimits, excuses } = require('./kernel/corpus');
 
 describe('simulator vs recorded kernel answers', function () {
   const files = corpusFiles();
@@ -19,12 +19,15 @@ describe('simulator vs recorded kernel answers', function () {
     const fixture = readFixture(f);
     if (!fixture) continue;
     const text = fs.readFileSync(path.join(SCENARIOS, f), 'utf8');
+    // A named known limit (docs/kernel-harness.md) may excuse the answers: reported in the title.
+    const limited = excuses(knownLimits(f), 'answers');
     for (const d of DIALECTS) {
       const sc = scenarioText(text, d);
       if (sc === undefined || !fixture[d]) continue;
-      it(`${f} [${d}]`, function () {
+      it(`${f} [${d}]${limited ? ` (known limit: ${limited})` : ''}`, function () {
         const sim = simulateText(sc);
         const [got, kernel] = comparePair(sim, sim, fixture[d]);
+        if (limited) { assert.ok(got.outcome === kernel.outcome, `${f} [${d}]: even under ${limited} the outcome must agree`); return; }
         assert.deepStrictEqual(got, kernel);
       });
     }

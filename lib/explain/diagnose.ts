@@ -221,7 +221,8 @@ const snatMiss: Detector = {
   cause: 'snat-miss',
   detect({ ctx, fatal }) {
     // A bypassed answer, or an answer the far side cannot route back (the source left untranslated).
-    if (fatal.kind === 'router-drop' || fatal.kind === 'closed') return undefined;
+    // The latter: the far host, not the router, cannot send its answer back.
+    if (fatal.kind !== 'bypass' && ((fatal.kind !== 'no-route' && fatal.kind !== 'arp') || fatal.event.node === 'router')) return undefined;
     const here = progress(ctx.sim);
     for (const r of natRules(ctx.sim, SNAT_TARGETS)) {
       const change: RuleChange | undefined = r.chain !== 'POSTROUTING' ? { chain: 'POSTROUTING', dropInIface: true } : hasOutIface(r) ? { dropOutIface: true } : undefined;
@@ -229,7 +230,8 @@ const snatMiss: Detector = {
       // A masquerade towards the internet is right for its own job: the hairpin needs another rule, not this one moved.
       if (fatal.kind === 'bypass' && !change.chain && towardsWan(ctx.sim, r)) continue;
       const a = ctx.attempt([{ op: 'change', rule: r, change }]);
-      if (!a || !boundBy(a.sim, 'POSTROUTING', lineOfChanged(a, r)) || progress(a.sim) <= here) continue;
+      if (!a || !boundBy(a.sim, 'POSTROUTING', lineOfChanged(a, r))) continue;
+      if (fatal.kind === 'bypass' ? progress(a.sim) <= here : a.sim.trace.outcome !== 'established') continue;
       const d = base(change.chain ? 'nat-wrong-chain' : 'nat-wrong-interface', fatal, {
         iface: ifaceOf(r, 'out') ?? '', chain: r.source.chainDisplay, server: fatal.node ?? '',
         outIface: routeOut(ctx.sim) ?? '',
@@ -292,12 +294,21 @@ function dropFacts(ctx: ExplainContext, fatal: Fatal): { rule?: Rule; reply: boo
   return { rule, reply, verdict: fatal.chain?.verdict ?? 'DROP' };
 }
 
+/** A catch-all: no ports, addresses or address lists, only interfaces and states. */
+function broad(r: Rule): boolean {
+  const ip = ipOpts(r);
+  if (ip?.src || ip?.dst) return false;
+  return !r.matches.some((m) => ['tcp', 'udp', 'multiport', 'iprange', 'addrlist', 'icmp'].includes(m.module));
+}
+
 const missingEstablished: Detector = {
   cause: 'missing-established',
   detect({ ctx, fatal }) {
     if (fatal.kind !== 'router-drop') return undefined;
-    const { reply } = dropFacts(ctx, fatal);
+    const { reply, rule } = dropFacts(ctx, fatal);
     if (!reply) return undefined;
+    // A rule aimed at these answers (their ports or addresses) is a choice, not a missing accept.
+    if (rule && !broad(rule)) return undefined;
     const hook = fatal.event.hook;
     const chain = hook ? ctx.sim.ruleset.tables.filter?.[hook] : undefined;
     if (!chain || chain.rules.some(acceptsEstablished)) return undefined;

@@ -7,8 +7,10 @@
  */
 import { NatTraceError, suggest } from '../errors';
 
-export type ShowKind = 'steps' | 'rules' | 'sequence' | 'summary';
-export const SHOW_KINDS: ShowKind[] = ['steps', 'rules', 'sequence', 'summary'];
+export type ShowKind = 'steps' | 'rules' | 'sequence' | 'summary' | 'explain';
+export const SHOW_KINDS: ShowKind[] = ['steps', 'rules', 'sequence', 'summary', 'explain'];
+/** What `show:all` means: every view of the trace itself (explain is asked for by name). */
+const ALL_KINDS: ShowKind[] = ['steps', 'rules', 'sequence', 'summary'];
 export type OutputMode = 'inline' | 'file';
 
 export interface BlockArgs {
@@ -20,6 +22,8 @@ export interface BlockArgs {
   lang?: string;
   output?: OutputMode;
   theme?: string;
+  /** `fix`: the scenario with the best proposed fix applied (lib/explain). */
+  fix?: boolean;
   /** Hidden marker added by the source filter: render run and file line of the tag. */
   run?: number;
   line?: number;
@@ -51,7 +55,7 @@ export function parseStepList(value: string, key: string): number[] {
 export function parseShow(value: string): ShowKind[] {
   const out: ShowKind[] = [];
   for (const part of value.split(/[,|]/).map((p) => p.trim().toLowerCase()).filter(Boolean)) {
-    if (part === 'all') { for (const k of SHOW_KINDS) if (!out.includes(k)) out.push(k); continue; }
+    if (part === 'all') { for (const k of ALL_KINDS) if (!out.includes(k)) out.push(k); continue; }
     const kind = part === 'step' ? 'steps' : part;
     if (!(SHOW_KINDS as string[]).includes(kind)) {
       bad(`show: unknown view "${part}"`, part, `${SHOW_KINDS.join(', ')} or all`, suggest(part, [...SHOW_KINDS, 'all']));
@@ -71,10 +75,12 @@ export function parseOutput(value: string, where: string): OutputMode {
 export function parseBlockArgs(args: string[]): BlockArgs {
   const out: BlockArgs = {};
   for (const arg of args) {
-    const m = /^__at:(\d+):(\d+)$/.exec(arg);
+    const m = /^__at:(\d+):(\d+)(?::\d+)?$/.exec(arg);
     if (m) { out.run = Number(m[1]); out.line = Number(m[2]); continue; }
     const colon = arg.indexOf(':');
     if (colon < 0) {
+      // `fix` is a flag, not a name: the block shows its scenario with the proposed fix applied.
+      if (arg.toLowerCase() === 'fix') { out.fix = true; continue; }
       if (out.name !== undefined) {
         bad(`a block has one name; "${arg}" is a second one`, arg, 'key:value options (from, step, steps, show, caption, lang, output, theme)', suggest(arg, OPTION_KEYS));
       }

@@ -13,10 +13,13 @@ import type { SimResult } from '../index';
 import { parseScenarioRaw, mergeRaw } from '../scenario/parse';
 import type { RawMap } from '../scenario/parse';
 import { NatTraceError } from '../errors';
+import { explain, diagnosisText } from '../explain';
 import type { RenderedFigure, FigureOptions } from '../render';
 import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
 import type { RunState } from './state';
+import type { BlockSource } from './scan';
+import { uniqueFigureIds } from './ids';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -35,6 +38,8 @@ export interface BlockContext {
   body: string;
   /** File line of the opening tag. */
   line: number;
+  /** Where the body stands in the post (source filter); without it the body is taken to start on the line after the tag. */
+  written?: Pick<BlockSource, 'lineOffset' | 'indent' | 'firstColumn' | 'body'>;
   site: SiteOptions;
   /** Site language fallback. */
   siteLang?: string;
@@ -118,13 +123,46 @@ export function postFigureDir(postPath: string): string {
   return `${p}nat-trace/`;
 }
 
+/** The raw scenario with its rules replaced by those of the best fix lib/explain proposes. */
+function fixedScenario(merged: RawMap, parseOpts: { file: string; lineOffset: number }, sport: number | undefined): { merged: RawMap; added: string[] } {
+  const sim = runScenario('', { ...parseOpts, base: merged, sport });
+  const e = explain(sim);
+  if (!e.diagnosis) {
+    throw new NatTraceError(`fix: the connection is already ${e.outcome}; there is nothing to fix`, { token: 'fix', expected: 'a block whose connection fails, or no fix option' });
+  }
+  const best = e.fixes[0];
+  if (!best) {
+    throw new NatTraceError(`fix: no rule change makes this connection work (${e.diagnosis.cause}: ${diagnosisText('en', sim, e.diagnosis)})`, { token: 'fix', expected: 'a failure a rule change can fix' });
+  }
+  const dialect = sim.scenario.rules.dialect;
+  const old = merged[dialect];
+  const line = old?.line ?? parseOpts.lineOffset;
+  const out: RawMap = { ...merged, [dialect]: { value: best.rules, line, contentLine: old?.contentLine ?? line } };
+  return { merged: out, added: best.added };
+}
+
 export function renderBlock(ctx: BlockContext): BlockResult {
+  try {
+    return renderBlockAt(ctx);
+  } catch (e) {
+    // Hexo strips the body's common indentation, and a body may start on the
+    // tag's line: give a column in the post, not in the stripped body.
+    const w = ctx.written;
+    const inBody = (line: number) => w !== undefined && line > w.lineOffset && line <= w.lineOffset + w.body.split('\n').length;
+    if (e instanceof NatTraceError && w && e.column !== undefined && e.line !== undefined && (e.file === undefined || e.file === ctx.run.fileRel) && inBody(e.line)) {
+      e.column += w.indent + (e.line === w.lineOffset + 1 ? w.firstColumn : 0);
+    }
+    throw e;
+  }
+}
+
+function renderBlockAt(ctx: BlockContext): BlockResult {
   const { args, run } = ctx;
   const lang = args.lang ?? run.postLang ?? ctx.site.lang ?? ctx.siteLang ?? 'en';
   const show: ShowKind[] = args.show ?? ['steps'];
   const output = args.output ?? ctx.site.output;
   const theme = args.theme ?? ctx.site.theme;
-  const parseOpts = { file: run.fileRel, lineOffset: ctx.line };
+  const parseOpts = { file: run.fileRel, lineOffset: ctx.written ? ctx.written.lineOffset : ctx.line };
 
   if (args.name && run.names.has(args.name)) {
     throw new NatTraceError(`block name "${args.name}" is already used earlier in this post`, {
@@ -140,6 +178,13 @@ export function renderBlock(ctx: BlockContext): BlockResult {
   }
 
   const figOpts: FigureOptions = { lang, show, theme };
+  if (args.fix && merged) {
+    // `fix`: the same scenario with the best proposed fix; its rule table marks the new rules.
+    const fixed = fixedScenario(merged, parseOpts, ctx.site.sport);
+    merged = fixed.merged;
+    figOpts.newRules = fixed.added;
+    if (args.name) run.names.set(args.name, merged);
+  }
   if (args.steps) figOpts.steps = args.steps;
   const key = hashText(JSON.stringify({
     v: PLUGIN_VERSION, merged, figOpts, sport: ctx.site.sport ?? null, file: run.fileRel,
@@ -179,5 +224,5 @@ export function renderBlock(ctx: BlockContext): BlockResult {
     }
     return { html: renderModule().figureHtml(rendered.figures, { mode: 'file', src: (f) => srcOf.get(f) ?? '', lang, caption: args.caption }) };
   }
-  return { html: renderModule().figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }) };
+  return { html: uniqueFigureIds(renderModule().figureHtml(rendered.figures, { mode: 'inline', lang, caption: args.caption }), run.ids) };
 }

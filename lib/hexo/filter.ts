@@ -21,6 +21,14 @@ export function isMarkdownPost(hexo: HexoLike, source: string, engine?: string):
   return md != null && hexo.extend.renderer.get(ext) === md;
 }
 
+/** Hexo renders no tags in this post (its renderer or its front matter says so, as in Hexo's post.js). */
+function nunjucksDisabled(hexo: HexoLike, source: string, data: HexoPostData): boolean {
+  if (typeof data.disableNunjucks === 'boolean') return data.disableNunjucks;
+  const ext = (data.engine || extname(source).slice(1)).toLowerCase();
+  const renderer = ext ? hexo.extend.renderer.get(ext) as { disableNunjucks?: boolean } | undefined : undefined;
+  return !!renderer && renderer.disableNunjucks === true;
+}
+
 export function fullSourceOf(hexo: HexoLike, data: HexoPostData): string | undefined {
   if (typeof data.full_source === 'string' && data.full_source) return data.full_source;
   if (typeof data.source === 'string' && data.source) return join(hexo.source_dir, data.source);
@@ -47,8 +55,12 @@ export function beforePostRender(hexo: HexoLike, state: SiteState) {
       firstLine,
     });
     state.runOfData.set(data, run.id);
-    if (content.includes('nat_trace')) {
-      data.content = rewriteSource(content, { run: run.id, firstLine, angle: isMarkdownPost(hexo, source, data.engine) }).text;
+    // With Nunjucks off (front matter `disableNunjucks: true`) there are no tags:
+    // the post's text is the author's, as written.
+    if (content.includes('nat_trace') && !nunjucksDisabled(hexo, source, data)) {
+      const rewritten = rewriteSource(content, { run: run.id, firstLine, angle: isMarkdownPost(hexo, source, data.engine) });
+      data.content = rewritten.text;
+      run.sources = rewritten.sources;
     }
     return data;
   };

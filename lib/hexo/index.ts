@@ -9,6 +9,7 @@ import { checkedSiteOptions, siteLanguage } from './config';
 import { beforePostRender, afterPostRender, blockFailure } from './filter';
 import { natTraceTag } from './tag';
 import { figureGenerator } from './generator';
+import { uniqueFigureIds } from './ids';
 import { hashText, PLUGIN_VERSION } from './block';
 import type { HexoLike, HexoDocument } from './types';
 
@@ -36,6 +37,8 @@ export function register(hexo: HexoLike): SiteState {
   hexo.extend.filter.register('after_post_render', afterPostRender(state, configKey, failOnError), 1);
   hexo.extend.tag.register('nat_trace', natTraceTag(hexo, state, failOnError), { ends: true });
   hexo.extend.generator.register('nat_trace', figureGenerator(state));
+  // A page listing several posts (the index, archives) can show one figure twice.
+  hexo.extend.filter.register('after_render:html', (html: string) => (typeof html === 'string' ? uniqueFigureIds(html, new Set()) : html));
 
   // Hexo keeps rendered posts in db.json and only re-renders a post whose
   // file changed. A post with blocks is rendered again when this process has

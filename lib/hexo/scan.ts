@@ -1,24 +1,47 @@
 /**
- * Source rewriting for Markdown posts, run before Hexo's own
- * before_post_render filters (fenced code, etc.):
- *  - `<% nat_trace ... %>` / `<% endnat_trace %>` (the design brief's spelling)
- *    become the `{% %}` tag;
- *  - every `{% nat_trace ... %}` opening tag gets a hidden `__at:RUN:LINE`
- *    argument, because Hexo hands a tag its arguments and body but not where
- *    it stands in the file, and two identical blocks cannot be told apart
- *    by searching for their text.
- * Neither happens inside code: fenced (``` and ~~~) and indented code blocks,
- * inline code spans, HTML comments, and `{% raw %}` / `{% codeblock %}` regions,
- * so a post can show the syntax literally.
+ * Source rewriting for posts, run before Hexo's own before_post_render
+ * filters (fenced code, etc.):
+ *  - `<% nat_trace ... %>` / `<% endnat_trace %>` (the design brief's spelling,
+ *    Markdown posts only) and `{% nat_trace ... %}` / `{% endnat_trace %}` are
+ *    found in one left-to-right pass in which a block's body is opaque;
+ *  - each block's arguments and body are taken out of the post and kept (see
+ *    BlockSource), and the block becomes `{% nat_trace __at:RUN:LINE:N %}`
+ *    followed by the body's newlines and `{% endnat_trace %}`. Hexo hands a
+ *    tag its arguments and body but not where it stands in the file, and
+ *    nothing of a body then reaches Nunjucks, Markdown or Hexo's escaping: a
+ *    `<!--`, `{% endraw %}`, `{{ }}` or `-->` in one block cannot pair with
+ *    something in another block or in the post around it.
+ * Openings inside code are left alone: fenced (``` and ~~~) and indented code
+ * blocks, inline code spans, HTML comments, and `{% raw %}` / `{% codeblock %}`
+ * regions, so a post can show the syntax literally.
  */
+import { stripIndent } from 'hexo-util';
 
 export interface Range { start: number; end: number }
 
-const OPEN_TAG_RE = /\{%-?\s*nat_trace(?=[\s%-])((?:[^%"']|"[^"]*"|'[^']*'|%(?!\}))*?)-?%\}/g;
-const ANGLE_OPEN_RE = /<%-?\s*nat_trace(?=[\s%-])((?:[^%"']|"[^"]*"|'[^']*'|%(?!>))*?)-?%>/g;
+/** One block as written in the post, taken out of the text Hexo renders. */
+export interface BlockSource {
+  /** File line of the opening tag. */
+  line: number;
+  /** The tag's arguments as Hexo's tag lexer splits them (quotes joined and dropped). */
+  args: string[];
+  /** The body as Hexo would hand it to the tag: common indentation and one leading and trailing newline removed. */
+  body: string;
+  /** File line before the body's first line: body line N is file line lineOffset + N. */
+  lineOffset: number;
+  /** Columns removed from every body line (the common indentation). */
+  indent: number;
+  /** Columns before the body's first line when it starts on the tag's own line. */
+  firstColumn: number;
+  /** Set when no end tag closes the block (then the body runs to the end of the post). */
+  unclosed?: boolean;
+}
+
+const OPEN_TAG_RE = /\{%-?\s*nat_trace(?=[\s%-])((?:[^%"']|"[^"]*"|'[^']*'|%(?!\}))*?)-?%\}/y;
+const ANGLE_OPEN_RE = /<%-?\s*nat_trace(?=[\s%-])((?:[^%"']|"[^"]*"|'[^']*'|%(?!>))*?)-?%>/y;
 const ANGLE_END_RE = /<%-?\s*endnat_trace\s*-?%>/g;
 const END_TAG_RE = /\{%-?\s*endnat_trace\s*-?%\}/g;
-const PROTECTED_TAG_RE = /\{%-?\s*(raw|codeblock|code|blockquote_code)\b[^]*?%\}/g;
+const PROTECTED_TAG_RE = /\{%-?\s*(raw|codeblock|code|blockquote_code)\b/y;
 
 /** Offsets of the start of each line. */
 function lineStarts(text: string): number[] {
@@ -37,90 +60,96 @@ export function lineAt(starts: number[], offset: number): number {
   return lo + 1;
 }
 
+/** First element of a sorted array that is >= x (or undefined). */
+function firstAtLeast(sorted: number[], x: number): number | undefined {
+  let lo = 0; let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1; else hi = mid;
+  }
+  return sorted[lo];
+}
+
 /**
- * Block-level code: fenced blocks (any indentation, as Hexo's own
- * backtick_code_block filter accepts) and indented blocks (4 spaces or a tab
- * after a blank line; a paragraph's continuation lines are not code).
+ * Inline code spans: a run of N backticks up to the next run of exactly N, not
+ * across a blank line (Hexo's own escaping stops there too). Indexed once, so
+ * finding a span's end is a binary search, not a scan.
  */
-function blockCodeRanges(text: string): Range[] {
-  const ranges: Range[] = [];
-  const lines = text.split('\n');
-  let pos = 0;
-  let fence: { char: string; len: number; start: number } | null = null;
-  let prevBlank = true;
-  let indentedStart = -1;
-  for (const raw of lines) {
-    const line = raw.replace(/\r$/, '');
-    const lineEnd = pos + raw.length + 1;
-    if (fence) {
-      const m = /^\s*(`{3,}|~{3,})\s*$/.exec(line);
-      if (m && m[1][0] === fence.char && m[1].length >= fence.len) {
-        ranges.push({ start: fence.start, end: Math.min(lineEnd, text.length) });
-        fence = null;
-      }
-    } else {
-      const open = /^\s*(`{3,}|~{3,})/.exec(line);
-      const isBlank = line.trim() === '';
-      const isIndented = /^( {4}|\t)/.test(line);
-      if (indentedStart >= 0 && !isBlank && !isIndented) {
-        ranges.push({ start: indentedStart, end: pos });
-        indentedStart = -1;
-      }
-      if (open && !(open[1][0] === '`' && line.slice(open.index + open[0].length).includes('`'))) {
-        if (indentedStart >= 0) { ranges.push({ start: indentedStart, end: pos }); indentedStart = -1; }
-        fence = { char: open[1][0], len: open[1].length, start: pos };
-      } else if (indentedStart < 0 && isIndented && !isBlank && prevBlank) {
-        indentedStart = pos;
-      }
-      prevBlank = isBlank;
+class BacktickIndex {
+  private readonly runs = new Map<number, number[]>();
+  private readonly blanks: number[] = [];
+  constructor(text: string) {
+    for (const m of text.matchAll(/`+/g)) {
+      const list = this.runs.get(m[0].length) ?? [];
+      list.push(m.index ?? 0);
+      this.runs.set(m[0].length, list);
     }
-    pos = lineEnd;
+    const blank = /\n[ \t]*\r?\n/g;
+    let b: RegExpExecArray | null;
+    while ((b = blank.exec(text))) { this.blanks.push(b.index); blank.lastIndex = b.index + 1; }
   }
-  // An unclosed fence runs to the end of the document (CommonMark).
-  if (fence) ranges.push({ start: fence.start, end: text.length });
-  if (indentedStart >= 0) ranges.push({ start: indentedStart, end: text.length });
-  return ranges;
+
+  /** End offset of the span opened by the run of `n` backticks at `start`, or -1. */
+  spanEnd(start: number, n: number): number {
+    const close = firstAtLeast(this.runs.get(n) ?? [], start + n);
+    if (close === undefined) return -1;
+    const blank = firstAtLeast(this.blanks, start);
+    return blank !== undefined && blank < close ? -1 : close + n;
+  }
 }
 
-function inside(ranges: Range[], offset: number): boolean {
-  return ranges.some((r) => offset >= r.start && offset < r.end);
+/** Hexo's tag arguments: whitespace-separated, a quoted part ("a b" or 'a b') joined, quotes dropped, as Nunjucks lexes them. */
+export function splitTagArgs(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let has = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      has = true;
+      for (i++; i < text.length && text[i] !== c; i++) {
+        if (text[i] === '\\' && i + 1 < text.length) {
+          i++;
+          cur += text[i] === 'n' ? '\n' : text[i] === 't' ? '\t' : text[i] === 'r' ? '\r' : text[i];
+        } else cur += text[i];
+      }
+    } else if (/\s/.test(c)) {
+      if (has) out.push(cur.trim());
+      cur = ''; has = false;
+    } else {
+      cur += c; has = true;
+    }
+  }
+  if (has) out.push(cur.trim());
+  return out.filter((a) => a !== '');
 }
 
-/** Inline code spans, comments, raw/codeblock tag regions outside block code. */
-function inlineProtectedRanges(text: string, blocks: Range[]): Range[] {
-  const ranges: Range[] = [];
-  const add = (start: number, end: number) => { if (!inside(blocks, start)) ranges.push({ start, end }); };
-  for (const m of text.matchAll(/<!--[^]*?-->/g)) add(m.index ?? 0, (m.index ?? 0) + m[0].length);
-  for (const m of text.matchAll(PROTECTED_TAG_RE)) {
-    const start = m.index ?? 0;
-    if (inside(blocks, start) || inside(ranges, start)) continue;
-    const endRe = new RegExp(`\\{%-?\\s*end${m[1]}\\s*-?%\\}`, 'g');
-    endRe.lastIndex = start + m[0].length;
-    const end = endRe.exec(text);
-    ranges.push({ start, end: end ? end.index + end[0].length : text.length });
-  }
-  // Backtick spans: a run of N backticks up to the next run of exactly N, not
-  // across a blank line (Hexo's own escaping stops there too).
-  const tick = /`+/g;
-  let m: RegExpExecArray | null;
-  while ((m = tick.exec(text))) {
-    const start = m.index;
-    if (inside(blocks, start) || inside(ranges, start) || (start > 0 && text[start - 1] === '\\')) continue;
-    const n = m[0].length;
-    const close = new RegExp(`(?<!\`)\`{${n}}(?!\`)`, 'g');
-    close.lastIndex = start + n;
-    const c = close.exec(text);
-    if (!c || /\n[ \t]*\r?\n/.test(text.slice(start, c.index))) continue;
-    ranges.push({ start, end: c.index + n });
-    tick.lastIndex = c.index + n;
-  }
-  return ranges;
+/** The body as Hexo's trimBody gives it, and where its text stands in the file. */
+function bodySource(text: string, starts: number[], bodyStart: number, bodyEnd: number, firstLine: number): Pick<BlockSource, 'body' | 'lineOffset' | 'indent' | 'firstColumn'> {
+  // In Hexo's order: strip the common indentation, then one newline at each end.
+  const raw = text.slice(bodyStart, bodyEnd);
+  const indents = raw.match(/^[ \t]*(?=\S)/gm);
+  const indent = indents ? indents.reduce((r, a) => Math.min(r, a.length), Infinity) : 0;
+  let body = indent > 0 ? stripIndent(raw) : raw;
+  const lead = /^\r?\n/.exec(body);
+  const start = bodyStart + (lead ? lead[0].length : 0);
+  body = body.slice(lead ? lead[0].length : 0).replace(/\r?\n$/, '');
+  const line = lineAt(starts, start);
+  const firstColumn = start - starts[line - 1];
+  return { body, lineOffset: line - 1 + firstLine - 1, indent, firstColumn };
 }
 
 export interface RewriteResult {
   text: string;
-  /** Number of nat_trace opening tags seen outside code. */
+  /** Number of nat_trace blocks seen outside code. */
   blocks: number;
+  /** The blocks taken out, in order: block N is sources[N - 1]. */
+  sources: BlockSource[];
+}
+
+/** Matches of a global end-tag regex, in order. */
+function allMatches(re: RegExp, text: string): Array<{ start: number; end: number }> {
+  return [...text.matchAll(re)].map((m) => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
 }
 
 /**
@@ -128,38 +157,122 @@ export interface RewriteResult {
  * file). `angle` turns the `<% %>` spelling into the tag (Markdown posts only).
  */
 export function rewriteSource(text: string, opts: { run: number; firstLine: number; angle: boolean }): RewriteResult {
-  const blocks = blockCodeRanges(text);
-  const protectedRanges = [...blocks, ...inlineProtectedRanges(text, blocks)];
   const starts = lineStarts(text);
-  interface Edit { start: number; end: number; replacement: string }
-  const edits: Edit[] = [];
-  // Block bodies are opaque: nothing inside a nat_trace block is rewritten.
-  const openings: Array<{ start: number; end: number; args: string; angle: boolean }> = [];
-  for (const m of text.matchAll(OPEN_TAG_RE)) openings.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, args: m[1], angle: false });
-  if (opts.angle) for (const m of text.matchAll(ANGLE_OPEN_RE)) openings.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, args: m[1], angle: true });
-  openings.sort((a, b) => a.start - b.start);
-  const ends: Array<{ start: number; end: number; angle: boolean }> = [];
-  for (const m of text.matchAll(END_TAG_RE)) ends.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, angle: false });
-  if (opts.angle) for (const m of text.matchAll(ANGLE_END_RE)) ends.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, angle: true });
+  const ticks = new BacktickIndex(text);
+  const ends = allMatches(END_TAG_RE, text);
+  if (opts.angle) ends.push(...allMatches(ANGLE_END_RE, text));
   ends.sort((a, b) => a.start - b.start);
+  const sources: BlockSource[] = [];
+  let out = '';
+  let copied = 0;
+  const n = text.length;
+  let pos = 0;
+  let prevBlank = true;
+  let fence: { char: string; len: number } | null = null;
 
-  let count = 0;
-  let cursor = 0;
-  for (const o of openings) {
-    if (o.start < cursor || inside(protectedRanges, o.start)) continue;
-    const line = lineAt(starts, o.start) + opts.firstLine - 1;
-    const args = o.args.trim();
-    edits.push({ start: o.start, end: o.end, replacement: `{% nat_trace ${args ? args + ' ' : ''}__at:${opts.run}:${line} %}` });
-    count++;
-    const end = ends.find((e) => e.start >= o.end);
-    if (!end) { cursor = text.length; break; }
-    if (end.angle) edits.push({ start: end.start, end: end.end, replacement: '{% endnat_trace %}' });
-    cursor = end.end;
+  const endAfter = (from: number) => {
+    const e = ends[firstIndexAtLeast(ends, from)];
+    return e;
+  };
+
+  while (pos < n) {
+    // Line-level code: fences and indented blocks, decided at each line start.
+    if (pos === 0 || text.charCodeAt(pos - 1) === 10) {
+      const eol = text.indexOf('\n', pos);
+      const lineEnd = eol < 0 ? n : eol + 1;
+      const line = text.slice(pos, eol < 0 ? n : eol).replace(/\r$/, '');
+      if (fence) {
+        const m = /^\s*(`{3,}|~{3,})\s*$/.exec(line);
+        if (m && m[1][0] === fence.char && m[1].length >= fence.len) fence = null;
+        pos = lineEnd; prevBlank = false;
+        continue;
+      }
+      const open = /^\s*(`{3,}|~{3,})/.exec(line);
+      if (open && !(open[1][0] === '`' && line.slice(open.index + open[0].length).includes('`'))) {
+        fence = { char: open[1][0], len: open[1].length };
+        pos = lineEnd; prevBlank = false;
+        continue;
+      }
+      const isBlank = line.trim() === '';
+      if (!isBlank && prevBlank && /^( {4}|\t)/.test(line)) {
+        // Indented code runs while lines are indented or blank.
+        let p = lineEnd;
+        while (p < n) {
+          const e2 = text.indexOf('\n', p);
+          const l2 = text.slice(p, e2 < 0 ? n : e2).replace(/\r$/, '');
+          if (l2.trim() !== '' && !/^( {4}|\t)/.test(l2)) break;
+          p = e2 < 0 ? n : e2 + 1;
+        }
+        pos = p; prevBlank = true;
+        continue;
+      }
+      prevBlank = isBlank;
+    }
+    const c = text.charCodeAt(pos);
+    if (c === 10) { pos++; continue; }
+    if (c === 96 /* ` */) {
+      let k = 1;
+      while (text.charCodeAt(pos + k) === 96) k++;
+      const escaped = pos > 0 && text[pos - 1] === '\\';
+      const end = escaped ? -1 : ticks.spanEnd(pos, k);
+      pos = end > 0 ? end : pos + k;
+      if (end > 0) prevBlank = false;
+      continue;
+    }
+    if (c === 60 /* < */ && text.startsWith('<!--', pos)) {
+      const close = text.indexOf('-->', pos + 4);
+      pos = close < 0 ? n : close + 3;
+      prevBlank = false;
+      continue;
+    }
+    if (c === 123 /* { */ && text.charCodeAt(pos + 1) === 37 /* % */) {
+      PROTECTED_TAG_RE.lastIndex = pos;
+      const prot = PROTECTED_TAG_RE.exec(text);
+      if (prot) {
+        const endRe = new RegExp(`\\{%-?\\s*end${prot[1]}\\s*-?%\\}`, 'g');
+        endRe.lastIndex = pos + prot[0].length;
+        const end = endRe.exec(text);
+        pos = end ? end.index + end[0].length : n;
+        prevBlank = false;
+        continue;
+      }
+    }
+    const opener = c === 123 ? OPEN_TAG_RE : c === 60 && opts.angle ? ANGLE_OPEN_RE : undefined;
+    if (opener) {
+      opener.lastIndex = pos;
+      const m = opener.exec(text);
+      if (m) {
+        const openEnd = pos + m[0].length;
+        const end = endAfter(openEnd);
+        const bodyEnd = end ? end.start : n;
+        const line = lineAt(starts, pos) + opts.firstLine - 1;
+        sources.push({
+          line, args: splitTagArgs(m[1]),
+          ...bodySource(text, starts, openEnd, bodyEnd, opts.firstLine),
+          ...(end ? {} : { unclosed: true }),
+        });
+        // The body's newlines stay, so the post keeps its line structure; its text goes.
+        const newlines = text.slice(openEnd, bodyEnd).replace(/[^\n]/g, '');
+        out += text.slice(copied, pos) + `{% nat_trace __at:${opts.run}:${line}:${sources.length} %}${newlines}{% endnat_trace %}`;
+        pos = end ? end.end : n;
+        copied = pos;
+        prevBlank = false;
+        continue;
+      }
+    }
+    pos++;
   }
-  edits.sort((a, b) => b.start - a.start);
-  let out = text;
-  for (const e of edits) out = out.slice(0, e.start) + e.replacement + out.slice(e.end);
-  return { text: out, blocks: count };
+  out += text.slice(copied);
+  return { text: out, blocks: sources.length, sources };
+}
+
+function firstIndexAtLeast(list: Array<{ start: number }>, x: number): number {
+  let lo = 0; let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].start < x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 /**

@@ -3,12 +3,13 @@
  *
  * Hexo renders posts concurrently, so everything a block needs from earlier
  * blocks (the `from:` names) lives in a per-render "run", found through the
- * hidden `__at:RUN:LINE` argument the source filter adds to each tag. A run
+ * hidden `__at:RUN:LINE:N` argument the source filter adds to each tag. A run
  * ends in after_post_render, where its errors are raised and its SVG files
  * (file mode) replace that post's previous set.
  */
 import type { RawMap } from '../scenario/parse';
 import type { CheckedConfig } from './config';
+import type { BlockSource } from './scan';
 
 export interface RunState {
   id: number;
@@ -34,6 +35,10 @@ export interface RunState {
   files: Map<string, string>;
   /** _data files this post's blocks read: absolute path -> content hash. */
   dataDeps: Map<string, string>;
+  /** Figure ids the post's blocks used so far, so a repeated figure gets fresh ones (ids.ts). */
+  ids: Set<string>;
+  /** The blocks the source filter took out of the post, in order (the marker's N is index + 1). */
+  sources: BlockSource[];
   /** Blocks rendered so far (for the line fallback when a tag has no marker). */
   blockCount: number;
 }
@@ -59,9 +64,9 @@ export class SiteState {
   /** Set when hexo-server's middleware filter runs: we are serving. */
   serving = false;
 
-  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount'>): RunState {
+  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount' | 'sources' | 'ids'>): RunState {
     const run: RunState = {
-      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0,
+      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0, sources: [], ids: new Set(),
     };
     this.runs.set(run.id, run);
     this.latestRun.set(run.source, run.id);

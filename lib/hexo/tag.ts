@@ -15,7 +15,7 @@ import { fullSourceOf, blockFailure } from './filter';
 import type { RunState, SiteState } from './state';
 import type { HexoLike, HexoPostData } from './types';
 
-const MARKER_RE = /^__at:(\d+):(\d+)$/;
+const MARKER_RE = /^__at:(\d+):(\d+)(?::(\d+))?$/;
 const OPENING_RE = /(?:\{%|<%)-?\s*nat_trace(?=[\s%-])/g;
 
 /** "file:line: message (nat_trace block at line N)" */
@@ -55,6 +55,10 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
     }
     run.blockCount++;
     const line = marker ? Number(marker[2]) : fallbackLine(run, run.blockCount);
+    // The block as written (scan.ts took it out of the post); Hexo's own
+    // arguments and body only for a tag the source filter did not see.
+    const written = marker && marker[3] && run.id === Number(marker[1]) ? run.sources[Number(marker[3]) - 1] : undefined;
+    if (written) { args = written.args; body = written.body; }
     let lang = run.postLang ?? siteLanguage(hexo) ?? 'en';
     const parsedName = (): string | undefined => {
       try { return parseBlockArgs(args.filter((a) => !MARKER_RE.test(a))).name; } catch { return undefined; }
@@ -84,8 +88,13 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
       const site = config.options;
       const parsed: BlockArgs = parseBlockArgs(args.filter((a) => !MARKER_RE.test(a)));
       lang = parsed.lang ?? run.postLang ?? site.lang ?? siteLanguage(hexo) ?? 'en';
+      if (written?.unclosed) {
+        throw new NatTraceError('this block is not closed: no {% endnat_trace %} follows it, so it runs to the end of the post', {
+          token: '{% nat_trace', expected: '{% endnat_trace %} (or <% endnat_trace %>) after the scenario',
+        });
+      }
       return renderBlock({
-        run, args: parsed, body, line, site, siteLang: siteLanguage(hexo),
+        run, args: parsed, body, line, site, siteLang: siteLanguage(hexo), written,
         sourceDir: hexo.source_dir, baseDir: hexo.base_dir, root: typeof hexo.config.root === 'string' ? hexo.config.root : '/',
       }).html;
     } catch (e) {

@@ -10,12 +10,15 @@ import { buildStory } from '../story';
 import { resolveLang, t, TEMPLATES_DIR } from '../story/i18n';
 import { renderStep } from './step';
 import { renderRules, renderSequence, renderSummary } from './views';
+import { renderExplain } from './explain';
 import { THEMES } from './theme';
 import { NatTraceError, suggest } from '../errors';
 
 export interface FigureOptions {
   lang: string;
-  show: Array<'steps' | 'rules' | 'sequence' | 'summary'>;
+  show: Array<'steps' | 'rules' | 'sequence' | 'summary' | 'explain'>;
+  /** Rules (by their text) the rule table marks as new: the fix a `fix` block applied. */
+  newRules?: string[];
   /** 1-based step numbers; all steps when absent. */
   steps?: number[];
   theme?: string;
@@ -23,7 +26,7 @@ export interface FigureOptions {
 }
 
 export interface RenderedFigure {
-  kind: 'step' | 'rules' | 'sequence' | 'summary';
+  kind: 'step' | 'rules' | 'sequence' | 'summary' | 'explain';
   step?: number;
   /** The SVG root's id (content hash). */
   id: string;
@@ -55,7 +58,7 @@ export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigu
   const L = resolveLang(opts.lang);
   const story = buildStory(sim, L);
   const out: RenderedFigure[] = [];
-  const order: FigureOptions['show'] = ['rules', 'steps', 'sequence', 'summary'];
+  const order: FigureOptions['show'] = ['rules', 'steps', 'sequence', 'summary', 'explain'];
   const show = order.filter((k) => opts.show.includes(k));
   for (const kind of show) {
     if (kind === 'steps') {
@@ -69,8 +72,11 @@ export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigu
         });
       }
     } else if (kind === 'rules') {
-      const r = renderRules(sim, L, opts.theme);
+      const r = renderRules(sim, L, opts.theme, opts.newRules?.length ? { added: opts.newRules } : undefined);
       out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.title, textSteps: r.lines });
+    } else if (kind === 'explain') {
+      const r = renderExplain(sim, story, L, opts.theme);
+      out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.caption, textSteps: r.lines });
     } else if (kind === 'sequence') {
       const r = renderSequence(sim, story, L, opts.theme);
       out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.title, textSteps: story.steps.map((s) => `${s.index}. ${s.caption}`) });

@@ -70,7 +70,10 @@ function orderedChains(sim: SimResult): Chain[] {
   return out;
 }
 
-export function renderRules(sim: SimResult, L: Lang, theme: string | undefined): { svg: string; id: string; title: string; desc: string; lines: string[] } {
+/** Rules to mark as new (show:explain: the proposed fix), by their text, and the table's own title. */
+export interface RulesMark { added: string[]; title?: string }
+
+export function renderRules(sim: SimResult, L: Lang, theme: string | undefined, mark?: RulesMark): { svg: string; id: string; title: string; desc: string; lines: string[] } {
   const S = svgjs();
   const acted = new Map<string, string>();
   for (const e of sim.trace.steps) {
@@ -78,7 +81,8 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
   }
   const chains = orderedChains(sim);
   const heads = [t(L, 'figure.chain'), t(L, 'figure.matchers'), t(L, 'figure.action'), t(L, 'figure.comment')];
-  interface Row { chainHead?: string; cols?: Cols; n?: string; acted?: string; off?: boolean }
+  interface Row { chainHead?: string; cols?: Cols; n?: string; acted?: string; off?: boolean; isNew?: boolean }
+  const added = new Set((mark?.added ?? []).map((l) => l.trim()));
   const rows: Row[] = [];
   // RouterOS keeps disabled rules in place (print shows them with X): so does the table.
   const disabled = [...((sim.ruleset as { disabled?: Rule[] }).disabled ?? [])];
@@ -90,7 +94,7 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
   const ruleRow = (r: Rule, off: boolean): Row => {
     const key = `${r.table}|${r.source.chainDisplay}|${r.source.number}`;
     const n = sim.ruleset.dialect === 'routeros' && r.source.rosNumber !== undefined ? String(r.source.rosNumber) : String(r.source.number);
-    if (!off) return { cols: ruleColumns(r), n, acted: acted.get(key) };
+    if (!off) return { cols: ruleColumns(r), n, acted: acted.get(key), isNew: added.has(r.source.text.trim()) };
     const cols = ruleColumns(r);
     return { cols: { ...cols, action: `${cols.action} (${t(L, 'figure.disabled')})` }, n: `${n} X`, off: true };
   };
@@ -120,8 +124,8 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
   const maxW = [160, 330, 260, 180];
   const colW = heads.map((h, i) => Math.min(maxW[i], Math.max(textWidth(h, 11, true), ...rows.filter((r) => r.cols).map((r) => textWidth([r.cols!.chain, r.cols!.matchers, r.cols!.action, r.cols!.comment][i], 13, i === 2))) + 14));
   const numW = Math.max(24, ...rows.filter((r) => r.n).map((r) => textWidth(r.n!, 13) + 14));
-  const actW = textWidth(t(L, 'figure.acted'), 11, true) + 28;
-  const title = t(L, 'figure.rules');
+  const actW = Math.max(textWidth(t(L, 'figure.acted'), 11, true), mark ? textWidth(t(L, 'explain.new'), 11, true) : 0) + 28;
+  const title = mark?.title ?? t(L, 'figure.rules');
   const width = Math.max(16 + numW + colW.reduce((a, b) => a + b, 0) + actW + 16, textWidth(title, 14, true) + 32);
   const d = S.SVG();
   d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
@@ -145,12 +149,14 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined):
     const cells = [c.chain, c.matchers, c.action, c.comment].map((v, i) => wrapText(v, 13, colW[i] - 12, i === 2));
     const h = Math.max(...cells.map((l) => l.length)) * 16 + 8;
     const g = d.group();
-    if (r.acted) g.rect(r1(width - 32), h).attr({ x: 16, y: r1(y), 'data-box': 1 }).addClass('rh');
+    if (r.acted || r.isNew) g.rect(r1(width - 32), h).attr({ x: 16, y: r1(y), 'data-box': 1 }).addClass('rh');
     // data-w: the width of the text's cell (checked in a browser by test/browser).
     g.plain(r.n ?? '').attr({ x: 20, y: r1(y + 16), 'data-w': numW - 6 }).addClass('mu');
     cells.forEach((ls, i) => ls.forEach((ln, j) => g.plain(ln).attr({ x: r1(xs[i]), y: r1(y + 16 + j * 16), 'data-w': colW[i] - 6 }).addClass(i === 3 || r.off ? 'mu' : i === 2 ? 'b' : '')));
-    if (r.acted) g.plain(`◀ ${t(L, 'figure.acted')}`).attr({ x: r1(width - 20), y: r1(y + 16), 'text-anchor': 'end' }).addClass('s b rw');
-    lines.push(`${r.n ? `${r.n}. ` : ''}${c.chain}: ${c.matchers} ${c.action}${c.comment ? ` (${c.comment})` : ''}${r.acted ? ` [${t(L, 'figure.acted')}: ${r.acted}]` : ''}`);
+    // A proposed rule is marked new (it also acted, by construction); other rules keep the acted mark.
+    if (r.isNew) g.plain(`◀ ${t(L, 'explain.new')}`).attr({ x: r1(width - 20), y: r1(y + 16), 'text-anchor': 'end' }).addClass('s b rw');
+    else if (r.acted) g.plain(`◀ ${t(L, 'figure.acted')}`).attr({ x: r1(width - 20), y: r1(y + 16), 'text-anchor': 'end' }).addClass('s b rw');
+    lines.push(`${r.n ? `${r.n}. ` : ''}${c.chain}: ${c.matchers} ${c.action}${c.comment ? ` (${c.comment})` : ''}${r.isNew ? ` [${t(L, 'explain.new')}]` : r.acted ? ` [${t(L, 'figure.acted')}: ${r.acted}]` : ''}`);
     y += h + 2;
   }
   const desc = t(L, 'figure.rules-desc');

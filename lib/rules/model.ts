@@ -143,6 +143,14 @@ export interface Ruleset {
   /** RouterOS /ip firewall address-list (name -> address, CIDR or range strings). */
   addressLists: Record<string, string[]>;
   warnings: RuleWarning[];
+  /** Router settings written among the rules (RouterOS /ip settings). */
+  settings?: RouterSettings;
+}
+
+/** IP settings of the router that change what it sends. */
+export interface RouterSettings {
+  /** RouterOS /ip settings send-redirects (Linux net.ipv4.conf.*.send_redirects). */
+  sendRedirects?: boolean;
 }
 
 // ---------------------------------------------------------------------------

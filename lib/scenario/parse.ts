@@ -42,7 +42,7 @@ export interface ParseOptions {
 export const DEFAULT_SPORT = 40000;
 
 const TOP_KEYS = ['title', 'router', 'hosts', 'routeros', 'iptables', 'trace'];
-const ROUTER_KEYS = ['name', 'label', 'interfaces', 'interface_lists', 'routes', 'listen'];
+const ROUTER_KEYS = ['name', 'label', 'interfaces', 'interface_lists', 'routes', 'listen', 'send_redirects'];
 const IFACE_KEYS = ['address', 'label'];
 const HOST_KEYS = ['interface', 'address', 'gateway', 'routes', 'listen', 'label'];
 const TRACE_KEYS = ['from', 'to', 'proto', 'sport'];
@@ -472,7 +472,14 @@ function buildRouter(n: RawNode): RouterSpec {
   const routes = map.routes ? parseRoutes(map.routes, 'router route', interfaces.flatMap((i) => i.addresses), names) : [];
   const listen = map.listen ? parseListen(map.listen, 'router listen') : [];
   const name = map.name ? asString(map.name, 'router.name') : 'router';
-  return { name, label: map.label ? asString(map.label, 'router.label') : undefined, interfaces, interfaceLists, routes, listen };
+  const spec: RouterSpec = { name, label: map.label ? asString(map.label, 'router.label') : undefined, interfaces, interfaceLists, routes, listen };
+  // Linux and RouterOS send ICMP redirects by default (send_redirects=1, send-redirects=yes).
+  if (map.send_redirects) {
+    const v = map.send_redirects.value;
+    if (typeof v !== 'boolean') fail('router.send_redirects must be true or false', map.send_redirects.line, { token: String(v), expected: 'true or false' });
+    spec.sendRedirects = v;
+  }
+  return spec;
 }
 
 function buildHosts(n: RawNode | undefined, router: RouterSpec): HostSpec[] {

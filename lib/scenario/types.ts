@@ -46,6 +46,8 @@ export interface RouterSpec {
   interfaceLists: Record<string, string[]>;
   routes: Route[];
   listen: Listener[];
+  /** net.ipv4.conf.*.send_redirects; undefined: the kernel's default (on). */
+  sendRedirects?: boolean;
 }
 
 export interface HostSpec {

@@ -40,7 +40,19 @@ export interface ConnEntry {
   created: number;
   /** Removed from the table by nf_ct_kill. */
   killed?: boolean;
+  /** Simulated ms at which the entry times out (ct->timeout). */
+  expires: number;
+  /** ct->proto.tcp.last_index / last_dir: the last packet's flag class and direction. */
+  last?: { index: number; dir: Dir };
 }
+
+/** The kernel's default timeouts in ms (nf_conntrack_tcp_timeout_*, nf_conntrack_udp_timeout{,_stream}). */
+const TCP_TIMEOUT_MS: Record<TcpCtState, number> = {
+  NONE: 120000, SYN_SENT: 120000, SYN_RECV: 60000, ESTABLISHED: 432000000, FIN_WAIT: 120000, CLOSE_WAIT: 60000,
+  LAST_ACK: 30000, TIME_WAIT: 120000, CLOSE: 10000, SYN_SENT2: 120000,
+};
+const UDP_TIMEOUT_MS = 30000;
+const UDP_STREAM_TIMEOUT_MS = 120000;
 
 export function tupleOf(p: Packet): Tuple {
   return { src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
@@ -106,7 +118,9 @@ export class ConntrackTable {
   /** nf_conntrack_in: find the entry of a packet or make a new (unconfirmed) one. */
   lookup(p: Packet, now: number): CtResult | undefined {
     if (p.proto !== 'tcp' && p.proto !== 'udp') return undefined;
-    const hit = this.byTuple.get(key(p.proto, tupleOf(p)));
+    let hit = this.byTuple.get(key(p.proto, tupleOf(p)));
+    // Timed out: gone from the table; this packet starts afresh.
+    if (hit && hit.entry.expires <= now) { this.kill(hit.entry); hit = undefined; }
     // resolve_normal_ct: an original-direction packet is NEW until a reply has been seen
     // (a retransmitted SYN of an unanswered connection too); NAT keeps its binding.
     if (hit) return { entry: hit.entry, dir: hit.dir, state: hit.dir === 'ORIGINAL' && !hit.entry.seenReply ? 'NEW' : 'ESTABLISHED', isNew: false };
@@ -116,7 +130,7 @@ export class ConntrackTable {
     const orig = tupleOf(p);
     const entry: ConnEntry = {
       id: this.nextId++, proto: p.proto, orig, reply: invertTuple(orig), confirmed: false, seenReply: false, assured: false,
-      srcNat: false, dstNat: false, srcNatDone: false, dstNatDone: false, tcpState: 'NONE', created: now,
+      srcNat: false, dstNat: false, srcNatDone: false, dstNatDone: false, tcpState: 'NONE', created: now, expires: now,
     };
     return { entry, dir: 'ORIGINAL', state: 'NEW', isNew: true };
   }
@@ -131,10 +145,28 @@ export class ConntrackTable {
       const idx = tcpIndex(p);
       if (idx < 0) return false;
       const col = S.indexOf(e.tcpState);
-      const next = (r.dir === 'ORIGINAL' ? TCP_ORIG : TCP_REPLY)[idx][col];
+      let next = (r.dir === 'ORIGINAL' ? TCP_ORIG : TCP_REPLY)[idx][col];
       if (next === sIV) return false;
+      if (next === sIG) {
+        // nf_conntrack_tcp_packet: a SYN-ACK answering a SYN that was just ignored means
+        // both ends are in sync: taken as SYN_SENT -> SYN_RECV (and the timer renewed).
+        // Any other ignored packet is only noted.
+        const l = e.last;
+        if (idx === 1 && l && l.index === 0 && l.dir !== r.dir) next = 'SYN_RECV';
+        else {
+          e.last = { index: idx, dir: r.dir };
+          if (r.dir === 'REPLY') e.seenReply = true;
+          return true;
+        }
+      }
+      e.last = { index: idx, dir: r.dir };
       const old = e.tcpState;
-      if (next !== sIG) e.tcpState = next;
+      e.tcpState = next;
+      // nf_ct_refresh: an ignored packet leaves the timer alone, and so does a SYN
+      // retransmitted in SYN_SENT (seen in the kernel: the entry of an unanswered
+      // connect() is gone 120 s after its first SYN, not after its last).
+      const resent = r.dir === 'ORIGINAL' && old === 'SYN_SENT' && e.tcpState === 'SYN_SENT';
+      if (!resent) e.expires = now + TCP_TIMEOUT_MS[e.tcpState];
       if (!e.seenReply) {
         // "If only reply is a RST ... delete the conntrack immediately" (nf_conntrack_tcp_packet).
         // The packet itself goes on with its entry (and its NAT binding).
@@ -147,6 +179,7 @@ export class ConntrackTable {
       // udp_packet: a flow still active 2 s after it began is a stream: ASSURED.
       if (e.seenReply && now - e.created > 2000) e.assured = true;
     }
+    if (e.proto === 'udp') e.expires = now + (e.assured ? UDP_STREAM_TIMEOUT_MS : UDP_TIMEOUT_MS);
     if (r.dir === 'REPLY') e.seenReply = true;
     return true;
   }
@@ -183,8 +216,9 @@ export class ConntrackTable {
     return this.byTuple.get(key(proto, t));
   }
 
-  list(): ConnEntry[] {
-    return this.entries.slice();
+  /** The entries `conntrack -L` shows at `now` (timed-out ones are gone). */
+  list(now = -Infinity): ConnEntry[] {
+    return this.entries.filter((e) => e.expires > now);
   }
 }
 

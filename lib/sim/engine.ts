@@ -5,7 +5,7 @@
  * to each other through `transmit`.
  */
 import { clonePacket, Packet } from './packet';
-import type { TraceEvent } from './trace';
+import type { TraceEvent, WirePacket } from './trace';
 import type { ConnEntry, Dir } from './conntrack';
 
 /** A packet in flight, with the exchange-wide id the story groups by. */
@@ -33,24 +33,38 @@ export interface SimNode {
 /** Linux: mcast_solicit=3 probes, retrans_time 1 s: the neighbour fails after ~3 s. */
 export const ARP_TIMEOUT_MS = 3000;
 
-interface Job { at: number; n: number; run: () => void }
+/** `prio` 1: an application's next step, after everything the network does at that instant. */
+interface Job { at: number; prio: number; n: number; run: () => void }
 
 export class Engine {
   now = 0;
   readonly events: TraceEvent[] = [];
+  /** Every packet put on a wire, the silent (retransmitted) copies too: what a capture would see. */
+  readonly wire: WirePacket[] = [];
   private readonly jobs: Job[] = [];
   private jobSeq = 0;
   private packetSeq = 0;
   /** segment (router interface name) -> nodes on it. */
   readonly segments = new Map<string, SimNode[]>();
   private steps = 0;
+  /** Neighbours being resolved: "node iface nextHop" -> packets waiting for the answer. */
+  private readonly arpQueues = new Map<string, Flight[]>();
 
   newFlight(pkt: Packet, silent: boolean): Flight {
     return { id: silent ? -1 : this.packetSeq++, pkt, silent, ttl: 64 };
   }
 
   schedule(delay: number, run: () => void): void {
-    this.jobs.push({ at: this.now + delay, n: this.jobSeq++, run });
+    this.jobs.push({ at: this.now + delay, prio: 0, n: this.jobSeq++, run });
+  }
+
+  /**
+   * An application's next system call (close() after send()): the kernel
+   * finishes the softirq work the previous call queued (delivery, ACKs on a
+   * veth) before the process runs again.
+   */
+  afterNetwork(run: () => void): void {
+    this.jobs.push({ at: this.now, prio: 1, n: this.jobSeq++, run });
   }
 
   /** Run jobs in time order (FIFO within an instant) until none is left. */
@@ -59,7 +73,7 @@ export class Engine {
       let best = 0;
       for (let i = 1; i < this.jobs.length; i++) {
         const a = this.jobs[i]; const b = this.jobs[best];
-        if (a.at < b.at || (a.at === b.at && a.n < b.n)) best = i;
+        if (a.at < b.at || (a.at === b.at && (a.prio < b.prio || (a.prio === b.prio && a.n < b.n)))) best = i;
       }
       const job = this.jobs.splice(best, 1)[0];
       if (job.at > limitMs) break;
@@ -88,13 +102,24 @@ export class Engine {
     const nodes = this.segments.get(iface) ?? [];
     const to = nodes.find((n) => n !== from && n.ownsAddress(nextHop));
     if (!to) {
+      // The packet waits in the neighbour's arp_queue; when the resolution fails, every
+      // packet queued on it fails at once (neigh_invalidate), and the next one starts anew.
+      const key = `${from.name} ${iface} ${nextHop}`;
+      const waiting = this.arpQueues.get(key);
+      if (waiting) { waiting.push(f); return; }
+      const queue = [f];
+      this.arpQueues.set(key, queue);
       this.schedule(ARP_TIMEOUT_MS, () => {
-        this.emit(f, { kind: 'arp-fail', node: from.name, iface, nextHop, reason: 'arp-timeout' });
-        from.linkFailure(f, iface, nextHop);
+        this.arpQueues.delete(key);
+        for (const g of queue) {
+          this.emit(g, { kind: 'arp-fail', node: from.name, iface, nextHop, reason: 'arp-timeout' });
+          from.linkFailure(g, iface, nextHop);
+        }
       });
       return;
     }
     this.emit(f, { kind: 'wire', node: from.name, to: to.name, iface, nextHop });
+    this.wire.push({ time: this.now, from: from.name, to: to.name, iface, packetId: f.id, ttl: f.ttl, packet: clonePacket(f.pkt) });
     this.schedule(0, () => to.receive(f, iface));
   }
 }

@@ -6,6 +6,7 @@ import type { HostSpec } from '../scenario/types';
 import type { Engine, Flight, SimNode } from './engine';
 import { Fib } from './routing';
 import { TransportStack } from './stack';
+import { ip4ToInt } from '../net/addr';
 import type { Outcome } from './trace';
 
 export interface ExchangeSink {
@@ -55,6 +56,12 @@ export class Host implements SimNode {
   }
 
   receive(f: Flight): void {
+    // fib_validate_source (accept_local=0): from the wire with one of our own addresses
+    // (or a loopback one) as source is a martian; the stack never sees it.
+    if (this.own.has(f.pkt.src) || (ip4ToInt(f.pkt.src) >>> 24) === 127) {
+      this.engine.emit(f, { kind: 'drop', node: this.name, reason: 'martian-source' });
+      return;
+    }
     if (!this.own.has(f.pkt.dst)) {
       // ip_forward=0: a host drops what is not addressed to it.
       this.engine.emit(f, { kind: 'drop', node: this.name, reason: 'not-for-me' });

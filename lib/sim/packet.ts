@@ -19,6 +19,8 @@ export interface IcmpInfo {
   code: number;
   /** For errors: the offending packet's header as quoted in the ICMP payload. */
   inner?: Packet;
+  /** Redirect (type 5): the better next hop the router names. */
+  gateway?: string;
 }
 
 export interface Packet {
@@ -40,7 +42,10 @@ export interface Packet {
 export function clonePacket(p: Packet): Packet {
   const c: Packet = { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
   if (p.flags) c.flags = { ...p.flags };
-  if (p.icmp) c.icmp = p.icmp.inner ? { type: p.icmp.type, code: p.icmp.code, inner: clonePacket(p.icmp.inner) } : { type: p.icmp.type, code: p.icmp.code };
+  if (p.icmp) {
+    c.icmp = p.icmp.inner ? { type: p.icmp.type, code: p.icmp.code, inner: clonePacket(p.icmp.inner) } : { type: p.icmp.type, code: p.icmp.code };
+    if (p.icmp.gateway !== undefined) c.icmp.gateway = p.icmp.gateway;
+  }
   if (p.payload !== undefined) c.payload = p.payload;
   if (p.length !== undefined) c.length = p.length;
   return c;

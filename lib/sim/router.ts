@@ -27,6 +27,8 @@ import type { ExchangeSink } from './host';
 import { ip4ToInt } from '../net/addr';
 import { clonePacket } from './packet';
 import { NatTraceError } from '../errors';
+import { IcmpLimits } from './icmprate';
+import type { IcmpCounters } from './trace';
 import { dict } from '../dict';
 
 /** REJECT --reject-with names -> ICMP destination-unreachable codes. */
@@ -72,11 +74,18 @@ export class Router implements SimNode {
   private readonly spec: RouterSpec;
   /** Connection tracking on at all (see trackingActive). */
   readonly tracking: boolean;
+  /** net.ipv4.conf.*.send_redirects (RouterOS /ip settings send-redirects); on by default. */
+  private readonly sendsRedirects: boolean;
+  /** The nat table's hooks are registered (a nat rule exists; RouterOS: any firewall rule). */
+  private readonly natHooks: boolean;
+  private readonly icmpLimits = new IcmpLimits();
   private readonly stations = new Map<Hook, Station[]>();
 
   constructor(scenario: Scenario, private readonly rules: Ruleset, readonly engine: Engine, private readonly sink: ExchangeSink) {
     this.spec = scenario.router;
     this.tracking = trackingActive(rules);
+    this.sendsRedirects = this.spec.sendRedirects !== false && rules.settings?.sendRedirects !== false;
+    this.natHooks = rules.dialect === 'routeros' ? this.tracking : Object.values(rules.tables.nat ?? {}).some((c) => c.rules.length > 0);
     for (const hook of HOOKS) this.stations.set(hook, stationsAt(rules, hook));
     this.fib = new Fib(new Map(this.spec.interfaces.map((i) => [i.name, i.addresses])));
     // Device routes first: a gateway may be on link only through one of them.
@@ -93,7 +102,12 @@ export class Router implements SimNode {
       isLocal: (ip) => self.fib.isLocal(ip),
       sourceFor: (dst) => self.fib.lookup(dst)?.src,
       isBroadcast: (ip) => self.fib.isBroadcast(ip),
-      output: (f) => self.localOut(f),
+      output: (f) => {
+        // The router's own stack answers with icmp_send too (port unreachable): the same limits.
+        const icmp = f.pkt.icmp;
+        if (f.pkt.proto === 'icmp' && icmp?.type === 3 && !self.icmpLimits.destUnreach(f.pkt.dst, engine.now, self.fib.isLocal(f.pkt.dst))) return false;
+        return self.localOut(f);
+      },
       report: (o, errno) => sink.report(o, errno),
       serverSaw: (peer) => sink.serverSaw(peer),
     }, this.spec.listen);
@@ -320,6 +334,8 @@ export class Router implements SimNode {
     s.outIface = r.dev; s.nextHop = r.nextHop;
     this.engine.emit(f, { kind: 'route', node: 'router', reason: 'forward', inIface: iface, outIface: r.dev, nextHop: r.nextHop, detail: r.entry?.text });
     if (--f.ttl <= 0) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'ttl-exceeded' }); return; }
+    // ip_forward sends its redirect before the FORWARD hook: whatever the rules then do.
+    if (r.dev === iface && this.sendsRedirects && this.sourceOnLink(f.pkt.src, iface)) this.redirect(s, r.nextHop as string);
     if (!this.hook(s, 'FORWARD', {})) return;
     this.postrouting(s);
   }
@@ -387,6 +403,39 @@ export class Router implements SimNode {
 
   // --- what the router sends on its own ------------------------------------------
 
+  /**
+   * __mkroute_input flags a redirect (IPSKB_DOREDIRECT) when the packet leaves
+   * by the interface it came in on and its source is directly connected there
+   * (fib_validate_source: the reverse route has no gateway; shared_media=1
+   * makes any next hop on that interface count).
+   */
+  private sourceOnLink(src: string, iface: string): boolean {
+    const back = this.fib.lookup(src);
+    return !!back && back.kind === 'unicast' && back.dev === iface && back.entry?.via === undefined;
+  }
+
+  /** ip_rt_send_redirect: ICMP redirect (host) naming `gateway`, about the packet as it is forwarded. */
+  private redirect(s: PathState, gateway: string): void {
+    const p = s.f.pkt;
+    if (!this.icmpLimits.redirect(p.src, this.engine.now)) return;
+    // The redirect carries the offender's conntrack entry. nf_nat_icmp_reply_translation
+    // drops a redirect about a NATed connection; and a redirect about a connection's first
+    // packet (its entry not yet confirmed) never reaches a wire either, nat or not (seen in
+    // the kernel, 95 and 264). Counted all the same.
+    const e = s.ct?.entry;
+    if (e && (!e.confirmed || (this.natHooks && (e.srcNat || e.dstNat)))) return;
+    const src = this.fib.lookup(p.src)?.src;
+    if (!src) return;
+    const icmp: Packet = { proto: 'icmp', src, dst: p.src, sport: 0, dport: 0, icmp: { type: 5, code: 1, gateway, inner: { ...clonePacket(p), payload: undefined } } };
+    const g = this.engine.newFlight(icmp, s.f.silent);
+    this.engine.emit(g, { kind: 'send', node: 'router', reason: 'redirect', detail: gateway });
+    this.localOut(g, s.ct ? { ct: { ...s.ct, dir: flip(s.ct.dir), isNew: false }, related: true } : undefined);
+  }
+
+  icmpCounters(): IcmpCounters {
+    return { ...this.icmpLimits.counters };
+  }
+
   /** REJECT: a TCP reset or an ICMP error, attached to the offender's conntrack entry. */
   private reject(s: PathState, withWhat: string): void {
     const p = s.f.pkt;
@@ -414,6 +463,11 @@ export class Router implements SimNode {
     // Source: the offender's destination if it was ours, else chosen by route back.
     const src = this.fib.isLocal(p.dst) ? p.dst : this.fib.lookup(p.src)?.src;
     if (!src) return;
+    // icmpv4_xrlim_allow: the per-host token bucket (no limit towards the router itself).
+    if (!this.icmpLimits.destUnreach(p.src, this.engine.now, this.fib.isLocal(p.src))) {
+      this.engine.emit(s.f, { kind: 'drop', node: 'router', reason: 'icmp-rate-limited', detail: String(code) });
+      return;
+    }
     const icmp: Packet = { proto: 'icmp', src, dst: p.src, sport: 0, dport: 0, icmp: { type: 3, code, inner: { ...clonePacket(p), payload: undefined } } };
     const g = this.engine.newFlight(icmp, s.f.silent);
     this.engine.emit(g, { kind: 'send', node: 'router', reason: why === 'reject' ? 'reject-icmp' : code === 1 ? 'host-unreachable' : 'net-unreachable', detail: String(code) });
@@ -430,8 +484,8 @@ export class Router implements SimNode {
     this.icmpError(s, 1);
   }
 
-  entries(): ConnEntry[] {
-    return this.conntrack.list();
+  entries(now?: number): ConnEntry[] {
+    return this.conntrack.list(now);
   }
 }
 

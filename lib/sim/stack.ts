@@ -34,9 +34,26 @@ export function errnoOutcome(errno: string): Outcome {
   return errno === 'ECONNREFUSED' || errno === 'ECONNRESET' ? 'refused' : errno === 'ETIMEDOUT' ? 'timeout' : 'unreachable';
 }
 
-/** Linux's default net.ipv4.tcp_syn_retries = 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s; gives up at 127 s. */
+/**
+ * Linux's default net.ipv4.tcp_syn_retries = 6 sets a time budget, not a count
+ * (tcp_model_timeout: (2 << 6) - 1 = 127 x the 1 s initial RTO). With
+ * tcp_syn_linear_timeouts = 4 (Linux 6.x) the RTO stays 1 s for the first
+ * five timeouts, then doubles: SYNs at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s;
+ * the timer at 131 s is past the budget and connect() fails (measured in the
+ * kernel harness).
+ */
 export const SYN_RETRIES = 6;
 export const SYN_RTO_MS = 1000;
+const SYN_LINEAR_TIMEOUTS = 4;
+/** net.ipv4.tcp_synack_retries and TCP_RTO_MAX. */
+const SYNACK_RETRIES = 5;
+const TCP_RTO_MAX_MS = 120000;
+const SYN_BUDGET_MS = ((2 << SYN_RETRIES) - 1) * SYN_RTO_MS;
+
+/** The wait before the n-th SYN retransmission (1-based). */
+export function synRetransmitDelay(n: number): number {
+  return n <= SYN_LINEAR_TIMEOUTS + 1 ? SYN_RTO_MS : SYN_RTO_MS * 2 ** (n - SYN_LINEAR_TIMEOUTS - 1);
+}
 /** How long the UDP client waits for an answer. */
 export const UDP_WAIT_MS = 4000;
 /** How long the TCP client waits for the server's line before it closes anyway. */
@@ -68,13 +85,22 @@ export const CLIENT_DATAGRAM = 'ping\n';
 export class TransportStack {
   private client?: { proto: 'tcp' | 'udp'; lip: string; lport: number; rip: string; rport: number; state: ClientState };
   private readonly conns = new Map<string, ServerState>();
+  /** Pending connection requests (SYN_RECV): timeouts so far, and the timer's generation. */
+  private readonly requests = new Map<string, { timeouts: number; gen: number }>();
   private retransmitEvent?: { count?: number; interval?: number; detail?: string };
+  /** When connect() sent its first SYN. */
+  private connectAt = 0;
+  private lastDupAck = -Infinity;
+  /** sk_err_soft: an ICMP error kept while connect() went on. */
+  private softError?: string;
 
   constructor(private readonly node: StackHost, private readonly listeners: Listener[]) {}
 
   private send(pkt: Packet, cause: Flight | undefined, reason: string): boolean {
     const e = this.node.engine;
     const f = e.newFlight(pkt, cause?.silent ?? false);
+    // IP_MULTICAST_TTL defaults to 1: a multicast datagram never crosses a router.
+    if ((ip4ToInt(pkt.dst) >>> 28) === 14) f.ttl = 1;
     e.emit(f, { kind: 'send', node: this.node.name, reason });
     return this.node.output(f) !== false;
   }
@@ -114,8 +140,11 @@ export class TransportStack {
     this.client = { proto: t.proto, lip: src, lport: t.sport, rip: t.to.ip, rport: t.to.port, state: t.proto === 'tcp' ? 'SYN_SENT' : 'ESTABLISHED' };
     const base = { proto: t.proto, src, dst: t.to.ip, sport: t.sport, dport: t.to.port } as const;
     if (t.proto === 'tcp') {
+      this.connectAt = e.now;
       this.send({ ...base, flags: { syn: true } }, undefined, 'connect');
-      this.scheduleRetransmit(1);
+      // tcp_connect arms its timer after the SYN's transmit returns, and that transmit ran
+      // the whole path (router, server) in its softirq: their timers are armed first.
+      e.afterNetwork(() => this.scheduleRetransmit(1));
     } else {
       if (!this.send({ ...base, payload: CLIENT_DATAGRAM, length: CLIENT_DATAGRAM.length }, undefined, 'datagram')) {
         // The router's own firewall dropped it on the way out (NF_DROP): send() fails with EPERM.
@@ -152,11 +181,17 @@ export class TransportStack {
 
   private scheduleRetransmit(n: number): void {
     const e = this.node.engine;
-    const delay = SYN_RTO_MS * 2 ** (n - 1);
+    const delay = synRetransmitDelay(n);
     e.schedule(delay, () => {
       const c = this.client;
       if (!c || c.state !== 'SYN_SENT') return;
-      if (n > SYN_RETRIES) { this.finish('timeout', 'ETIMEDOUT', 'syn-retries-exhausted'); return; }
+      // retransmits_timed_out: the budget is spent once the timer fires at or after it.
+      if (e.now - this.connectAt >= SYN_BUDGET_MS) {
+        // tcp_write_err: the soft error, if one came, else ETIMEDOUT.
+        const errno = this.softError ?? 'ETIMEDOUT';
+        this.finish(errnoOutcome(errno), errno, 'syn-retries-exhausted');
+        return;
+      }
       const pkt: Packet = { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { syn: true } };
       if (!this.retransmitEvent) {
         this.retransmitEvent = e.emit(undefined, { kind: 'retransmit', node: this.node.name, count: 1, interval: delay, reason: 'syn-retransmit', packet: pkt });
@@ -164,12 +199,29 @@ export class TransportStack {
         this.retransmitEvent.count++;
       }
       if (this.retransmitEvent) {
-        const intervals = Array.from({ length: this.retransmitEvent.count ?? 1 }, (_, i) => SYN_RTO_MS * 2 ** i / 1000);
+        const intervals = Array.from({ length: this.retransmitEvent.count ?? 1 }, (_, i) => synRetransmitDelay(i + 1) / 1000);
         this.retransmitEvent.detail = `after ${intervals.join(', ')} s`;
       }
       const f = e.newFlight(pkt, true);
       this.node.output(f);
-      this.scheduleRetransmit(n + 1);
+      e.afterNetwork(() => this.scheduleRetransmit(n + 1));
+    });
+  }
+
+  /**
+   * The request socket's timer (reqsk_timer_handler): the SYN-ACK goes again
+   * after 1, 2, 4... s (num_timeout), until tcp_synack_retries = 5 timeouts
+   * have passed; the next timeout drops the request.
+   */
+  private armSynAck(key: string, req: { timeouts: number; gen: number }, delay: number, synAck: Packet): void {
+    const e = this.node.engine;
+    const gen = ++req.gen;
+    e.schedule(delay, () => {
+      if (req.gen !== gen || this.conns.get(key) !== 'SYN_RECV' || this.requests.get(key) !== req) return;
+      if (req.timeouts >= SYNACK_RETRIES) { this.conns.delete(key); this.requests.delete(key); return; }
+      this.node.output(e.newFlight({ ...synAck, flags: { ...synAck.flags } }, true));
+      req.timeouts++;
+      this.armSynAck(key, req, Math.min(SYN_RTO_MS * 2 ** req.timeouts, TCP_RTO_MAX_MS), synAck);
     });
   }
 
@@ -233,13 +285,27 @@ export class TransportStack {
         this.deliver(f, 'ignored', 'unexpected-in-syn-sent');
         return;
       }
+      if (c.state === 'ESTABLISHED' || c.state === 'FIN_WAIT1') {
+        // tcp_validate_incoming: a SYN-ACK again (the server's timer resent it: our ACK was
+        // lost) is answered with an ACK (tcp_send_dupack), once per 500 ms at most.
+        if (fl.syn && fl.ack) {
+          this.deliver(f, 'ignored', 'duplicate');
+          if (e.now - this.lastDupAck >= 500) { this.lastDupAck = e.now; this.send(reply({ ack: true }), f, 'handshake-ack'); }
+          return;
+        }
+      }
       if (c.state === 'ESTABLISHED') {
         if (fl.rst) { this.deliver(f, 'reset', 'rst'); c.state = 'DONE'; return; }
-        if (p.length) { this.deliver(f, 'received', 'data'); e.emit(undefined, { kind: 'app', node: this.node.name, result: 'received', reason: 'read-line', packet: p }); }
+        if (p.length) {
+          this.deliver(f, 'received', 'data');
+          e.emit(undefined, { kind: 'app', node: this.node.name, result: 'received', reason: 'read-line', packet: p });
+          // Quick-ack mode at the start of a connection: data is acknowledged at once.
+          if (!fl.fin) this.send(reply({ ack: true }), f, 'ack-data');
+        }
         if (fl.fin) {
           if (!p.length) this.deliver(f, 'closing', 'fin');
-          this.send(reply({ ack: true }), f, 'ack-fin');
-          // The client read everything and closes its end.
+          // The client reads EOF and closes before the delayed ACK of the FIN is due:
+          // its FIN carries that ACK (one FIN,ACK, as the kernel sends it).
           c.state = 'LAST_ACK';
           this.send(reply({ fin: true, ack: true }), f, 'close');
         }
@@ -263,14 +329,23 @@ export class TransportStack {
     if (st) {
       if (fl.rst) { this.conns.delete(key); this.deliver(f, 'reset', st === 'SYN_RECV' ? 'rst-drops-request' : 'rst'); return; }
       if (st === 'SYN_RECV') {
-        if (fl.syn && !fl.ack) { this.deliver(f, 'syn-ack-again', 'syn-retransmit'); this.send(reply({ syn: true, ack: true }), f, 'syn-ack'); return; }
+        if (fl.syn && !fl.ack) {
+          // tcp_check_req: a retransmitted SYN gets the SYN-ACK again (inet_rtx_syn_ack) and
+          // pushes the request's timer out (mod_timer_pending, reqsk_timeout).
+          this.deliver(f, 'syn-ack-again', 'syn-retransmit');
+          this.send(reply({ syn: true, ack: true }), f, 'syn-ack');
+          const req = this.requests.get(key);
+          if (req) this.armSynAck(key, req, Math.min(SYN_RTO_MS * 2 ** req.timeouts, TCP_RTO_MAX_MS), reply({ syn: true, ack: true }));
+          return;
+        }
         if (fl.ack) {
           this.conns.set(key, 'FIN_WAIT1');
           this.deliver(f, 'accepted', 'handshake-complete');
           this.node.serverSaw(`${p.src}:${p.sport}`);
           e.emit(f, { kind: 'app', node: this.node.name, result: 'accepted', reason: 'accept', detail: `${p.src}:${p.sport}` });
           this.send(reply({ psh: true, ack: true }, { payload: SERVER_LINE, length: SERVER_LINE.length }), f, 'data');
-          this.send(reply({ fin: true, ack: true }), f, 'close');
+          // close() is the server's next system call: the line's ACK has come back by then.
+          e.afterNetwork(() => this.send(reply({ fin: true, ack: true }), f, 'close'));
           return;
         }
       }
@@ -291,6 +366,9 @@ export class TransportStack {
     if (fl.rst) { this.deliver(f, 'ignored', 'stray-rst-ignored'); return; }
     if (fl.syn && !fl.ack && this.listens('tcp', p.dport)) {
       this.conns.set(key, 'SYN_RECV');
+      const req = { timeouts: 0, gen: 0 };
+      this.requests.set(key, req);
+      this.armSynAck(key, req, SYN_RTO_MS, reply({ syn: true, ack: true }));
       this.deliver(f, 'listening', 'listening');
       this.send(reply({ syn: true, ack: true }), f, 'syn-ack');
       return;
@@ -316,7 +394,7 @@ export class TransportStack {
       e.emit(f, { kind: 'app', node: this.node.name, result: 'received', reason: 'recvfrom', detail: `${p.src}:${p.sport}` });
       // An unbound (0.0.0.0) server socket: the kernel picks the source by route.
       const src = this.node.sourceFor(p.src) ?? p.dst;
-      this.send({ proto: 'udp', src, dst: p.src, sport: p.dport, dport: p.sport, payload: 'pong\n', length: 5 }, f, 'answer');
+      this.send({ proto: 'udp', src, dst: p.src, sport: p.dport, dport: p.sport, payload: SERVER_LINE, length: SERVER_LINE.length }, f, 'answer');
       return;
     }
     // __udp4_lib_mcast_deliver: a broadcast or multicast nobody listens to is dropped quietly.
@@ -336,6 +414,14 @@ export class TransportStack {
     if (!ours) { this.deliver(f, 'ignored', 'icmp-no-socket'); return; }
     const err = ICMP_UNREACH[p.icmp.code] ?? { errno: 'EHOSTUNREACH', fatal: false };
     if (c!.proto === 'tcp') {
+      if (c!.state === 'SYN_SENT' && this.node.engine.now === this.connectAt) {
+        // Still inside connect(): the first SYN's answer comes back in the softirq the
+        // send itself runs, while connect() holds the socket (sock_owned_by_user), so
+        // tcp_v4_err keeps it as a soft error only; the retransmissions go on.
+        this.softError = err.errno;
+        this.deliver(f, 'ignored', 'icmp-soft-error');
+        return;
+      }
       if (c!.state === 'SYN_SENT') {
         this.deliver(f, 'error', 'icmp-error-ends-connect');
         this.finish(errnoOutcome(err.errno), err.errno, 'icmp', f);

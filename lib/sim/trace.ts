@@ -104,6 +104,27 @@ export interface TraceEvent {
   detail?: string;
 }
 
+/** One packet crossing one segment, as a capture on both ends would see it. */
+export interface WirePacket {
+  /** Simulated ms. */
+  time: number;
+  from: string;
+  to: string;
+  /** The router interface whose segment is crossed. */
+  iface: string;
+  /** The trace's packet id; -1 for a retransmitted copy the trace does not draw. */
+  packetId: number;
+  ttl: number;
+  packet: Packet;
+}
+
+/** The router's ICMP counters, as `nstat` names them. */
+export interface IcmpCounters {
+  IcmpOutRedirects: number;
+  IcmpOutDestUnreachs: number;
+  IcmpOutRateLimitHost: number;
+}
+
 export interface Trace {
   outcome: Outcome;
   /** "ip:port" the server application got from accept()/recvfrom(), or null. */
@@ -112,4 +133,8 @@ export interface Trace {
   conntrack: string[];
   steps: TraceEvent[];
   warnings: string[];
+  /** Every packet on every wire (packet-level conformance compares these with a capture). */
+  wire: WirePacket[];
+  /** What the router's ICMP counters say afterwards. */
+  icmp: IcmpCounters;
 }

@@ -10,6 +10,7 @@ const { ROOT, TMP, hexoCli, count } = require('./helpers');
 const { parseScenarioRaw, mergeRaw } = require('../../dist/scenario/parse');
 const { runScenario } = require('../../dist/index');
 const { renderFigures } = require('../../dist/render');
+const { explain } = require('../../dist/explain');
 
 const BLOCK_RE = /\{% nat_trace([^%]*)%\}\n([^]*?)\{% endnat_trace %\}/g;
 
@@ -24,11 +25,18 @@ function expectedFigures(postText, dataDir) {
   for (const m of postText.matchAll(BLOCK_RE)) {
     const args = splitArgs(m[1]);
     const opt = Object.fromEntries(args.filter((a) => a.includes(':')).map((a) => [a.slice(0, a.indexOf(':')), a.slice(a.indexOf(':') + 1)]));
-    const name = args.find((a) => !a.includes(':'));
+    const name = args.find((a) => !a.includes(':') && a !== 'fix');
     let raw = parseScenarioRaw(m[2]);
     if (opt.from) {
       const base = names.get(opt.from) || parseScenarioRaw(fs.readFileSync(path.join(dataDir, `${opt.from}.yml`), 'utf8'));
       raw = mergeRaw(base, raw);
+    }
+    if (args.includes('fix')) {
+      // `fix`: the block's scenario with the best fix lib/explain proposes.
+      const sim = runScenario('', { base: raw });
+      const best = explain(sim).fixes[0];
+      const dialect = sim.scenario.rules.dialect;
+      raw = { ...raw, [dialect]: { ...raw[dialect], value: best.rules } };
     }
     if (name) names.set(name, raw);
     const show = opt.show ? opt.show.split(',') : ['steps'];
@@ -92,6 +100,12 @@ describe('hexo: the example site', function () {
     const text = fs.readFileSync(path.join(postsDir, 'nat-loopback.md'), 'utf8');
     for (const s of [1, 2, 3, 4]) assert.match(text, new RegExp(`\\{% nat_trace from:hairpin step:${s} %\\}`));
     assert.match(text, /show:rules/);
-    assert.match(text, /action=masquerade/);
+    // The solution section is the explain figure and the fixed scenario, no rules written by hand.
+    assert.match(text, /\{% nat_trace from:hairpin show:explain %\}/);
+    assert.match(text, /\{% nat_trace fixed from:hairpin fix\b/);
+    const page = fs.readdirSync(path.join(dir, 'public', '2024', '03')).map((d) => path.join(dir, 'public', '2024', '03', d, 'nat-loopback', 'index.html')).find((p) => fs.existsSync(p));
+    const html = fs.readFileSync(page, 'utf8');
+    assert.match(html, /data-nat-trace="explain"/);
+    assert.match(html, /action=masquerade src-address=10\.30\.9\.0\/24 dst-address=10\.30\.9\.0\/24/);
   });
 });

@@ -7,18 +7,37 @@ const { rewriteSource } = require('../../dist/hexo/scan');
 const { parseBlockArgs } = require('../../dist/hexo/args');
 
 const rw = (text, firstLine = 1, angle = true) => rewriteSource(text, { run: 7, firstLine, angle }).text;
+const sources = (text, firstLine = 1, angle = true) => rewriteSource(text, { run: 7, firstLine, angle }).sources;
 
 describe('hexo source rewriting', () => {
-  it('turns the <% %> spelling into the tag and marks its line', () => {
+  it('turns the <% %> spelling into the tag, marks its line, and takes its arguments and body out', () => {
     const src = 'para\n\n<% nat_trace hairpin step:2 %>\nrouter: {}\n<% endnat_trace %>\n';
     const out = rw(src, 5);
-    assert.strictEqual(out, 'para\n\n{% nat_trace hairpin step:2 __at:7:7 %}\nrouter: {}\n{% endnat_trace %}\n');
+    assert.strictEqual(out, 'para\n\n{% nat_trace __at:7:7:1 %}\n\n{% endnat_trace %}\n', 'the body\'s newlines stay, its text goes');
+    const [b] = sources(src, 5);
+    assert.deepStrictEqual(b, { line: 7, args: ['hairpin', 'step:2'], body: 'router: {}', lineOffset: 7, indent: 0, firstColumn: 0 });
+  });
+
+  it('keeps where an indented or same-line body stands, as Hexo strips it', () => {
+    const [a, b] = sources('- item\n\n  {% nat_trace a %}\n  router:\n    x: 1\n  {% endnat_trace %}\n\n{% nat_trace b %}trace: x{% endnat_trace %}\n', 10);
+    assert.strictEqual(a.body, 'router:\n  x: 1');
+    assert.strictEqual(a.indent, 2);
+    assert.strictEqual(a.lineOffset, 12, 'body line 1 is file line 13');
+    assert.strictEqual(b.body, 'trace: x');
+    assert.strictEqual(b.lineOffset, 16);
+    assert.strictEqual(b.firstColumn, '{% nat_trace b %}'.length);
+  });
+
+  it('an unclosed block takes the rest of the post', () => {
+    const res = rewriteSource('a\n{% nat_trace x %}\nlabel: <img src=x onerror=alert(1)>\n', { run: 1, firstLine: 1, angle: true });
+    assert.ok(!res.text.includes('onerror'));
+    assert.strictEqual(res.sources[0].unclosed, true);
   });
 
   it('marks each of two identical blocks with its own line', () => {
     const block = '{% nat_trace from:a %}\n{% endnat_trace %}\n';
     const out = rw('x\n' + block + '\n' + block);
-    assert.deepStrictEqual([...out.matchAll(/__at:7:(\d+)/g)].map((m) => Number(m[1])), [2, 5]);
+    assert.deepStrictEqual([...out.matchAll(/__at:7:(\d+):(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]), [[2, 1], [5, 2]]);
   });
 
   it('leaves fenced (``` and ~~~), indented and inline code alone', () => {
@@ -40,12 +59,13 @@ describe('hexo source rewriting', () => {
     const src = '<% nat_trace a %>\n<% endnat_trace %>\n{% nat_trace b %}\n{% endnat_trace %}\n';
     const out = rw(src, 1, false);
     assert.ok(out.startsWith('<% nat_trace a %>'));
-    assert.match(out, /\{% nat_trace b __at:7:3 %\}/);
+    assert.match(out, /\{% nat_trace __at:7:3:1 %\}/);
   });
 
   it('keeps quoted arguments whole', () => {
-    const out = rw('<% nat_trace caption:"50% of a %> b" %>\n<% endnat_trace %>\n');
-    assert.match(out, /^\{% nat_trace caption:"50% of a %> b" __at:7:1 %\}/);
+    const src = '<% nat_trace caption:"50% of a %> b" x:\'c d\' %>\n<% endnat_trace %>\n';
+    assert.match(rw(src), /^\{% nat_trace __at:7:1:1 %\}/);
+    assert.deepStrictEqual(sources(src)[0].args, ['caption:50% of a %> b', 'x:c d']);
   });
 
   it('parses block arguments and refuses unknown ones with a suggestion', () => {

@@ -14,6 +14,8 @@ const FIG = /<figure\b/g;
 const SVG = /<svg\b/g;
 const block = (args, body = '') => `{% nat_trace ${args} %}\n${body}{% endnat_trace %}\n`;
 /** How many step figures the pipeline itself makes for a scenario. */
+/** A page's figures with the per-page repeat suffix of their ids (`nt-x-2`) taken off, to compare drawings. */
+const figuresOf = (html) => (html.match(/<svg\b[^]*?<\/svg>/g) || []).map((svg) => svg.replace(/(nt-[0-9a-f]{12})-\d+/g, '$1'));
 const stepCount = (yaml) => renderFigures(runScenario(yaml), { lang: 'en', show: ['steps'] }).length;
 
 describe('hexo: nat_trace tag', function () {
@@ -43,7 +45,9 @@ describe('hexo: nat_trace tag', function () {
     const hexo = await openHexo(dir);
     await hexo.load();
     const html = postOf(hexo, 'b.md').content;
-    const svgs = html.match(/<svg\b[^]*?<\/svg>/g);
+    const rootIds = [...html.matchAll(/<svg\b[^>]*?\sid="([^"]+)"/g)].map((m) => m[1]);
+    assert.strictEqual(new Set(rootIds).size, rootIds.length, 'a repeated figure gets its own ids');
+    const svgs = figuresOf(html);
     assert.strictEqual(svgs.length, 1 + 1 + 3 + 1);
     assert.strictEqual(svgs[1], svgs[5], 'both spellings draw the same step 2');
     assert.strictEqual(svgs[1], svgs[3], 'step:2 equals the second of steps:1-3');
@@ -58,7 +62,7 @@ describe('hexo: nat_trace tag', function () {
     const dir = makeSite('data', { posts: { 'c.md': post('C', body) }, data: { 'office.yml': HAIRPIN } });
     const hexo = await openHexo(dir);
     await hexo.load();
-    const svgs = postOf(hexo, 'c.md').content.match(/<svg\b[^]*?<\/svg>/g);
+    const svgs = figuresOf(postOf(hexo, 'c.md').content);
     assert.strictEqual(svgs.length, 4);
     const expect = (yaml, show, steps) => renderFigures(runScenario(yaml), { lang: 'en', show, steps }).map((f) => f.svg);
     assert.deepStrictEqual(svgs[0], expect(HAIRPIN, ['steps'], [1])[0]);
@@ -117,7 +121,7 @@ describe('hexo: nat_trace tag', function () {
     await hexo.load();
     const firsts = new Set();
     for (let i = 0; i < 8; i++) {
-      const svgs = postOf(hexo, `p${i}.md`).content.match(/<svg\b[^]*?<\/svg>/g);
+      const svgs = figuresOf(postOf(hexo, `p${i}.md`).content);
       assert.strictEqual(svgs.length, 2);
       assert.strictEqual(svgs[1], svgs[0], `post ${i} reuses its own "net"`);
       firsts.add(svgs[0]);

@@ -1,7 +1,8 @@
 'use strict';
 // Builds a scenario for real in Linux network namespaces and reads what the
 // kernel does with its one connection: the client application's outcome,
-// what the server application saw, and the router's `conntrack -L`.
+// what the server application saw, the router's `conntrack -L` and ICMP
+// counters, and every packet on every link (capture.py).
 //
 //   router namespace   one bridge per router interface, named as the interface
 //                      (so -i/-o in the rules mean what they say), the
@@ -10,13 +11,10 @@
 //   host namespaces    one per host, eth0 on a veth whose other end is a port
 //                      of its segment's bridge; addresses, gateway, routes
 //
-// Assumptions (documented in docs/kernel-harness.md): send_redirects=0 on the
-// router (RouterOS does not send redirects in the default setup either);
-// bridged frames do not go through iptables (bridge-nf-call-iptables=0, as
-// RouterOS's bridge use-ip-firewall=no); the nat table always exists, so
-// conntrack is active as on a RouterOS router; the client's tcp_syn_retries is
-// lowered so a timeout costs seconds: only the outcome is compared, and the
-// simulator's "timeout" means the same thing with the default of 6 retries.
+// The kernel's defaults (documented in docs/kernel-harness.md): redirects on
+// unless the scenario turns them off, tcp_syn_retries 6; bridged frames do not
+// go through iptables (bridge-nf-call-iptables=0, as RouterOS's bridge
+// use-ip-firewall=no).
 const { execFileSync, spawn } = require('child_process');
 const path = require('path');
 const readline = require('readline');
@@ -28,8 +26,9 @@ const { toIptablesSave } = require(path.join(DIST, 'rules', 'iptables', 'seriali
 const { trackingActive } = require(path.join(DIST, 'sim', 'netfilter'));
 
 const PEER = path.join(__dirname, 'peer.py');
-/** Client SYN retries: SYNs at 0, 1, 3 s, connect() fails at 7 s. */
-const SYN_RETRIES = 2;
+const CAPTURE = path.join(__dirname, 'capture.py');
+/** tcp_syn_retries: the kernel's default (6: connect() fails after 131 s) unless NAT_TRACE_SYN_RETRIES says otherwise for a quick look. */
+const SYN_RETRIES = process.env.NAT_TRACE_SYN_RETRIES;
 /** Seconds the UDP client waits for an answer (the simulator waits 4 s). */
 const UDP_WAIT = 4;
 
@@ -74,7 +73,7 @@ function scenarioText(corpusText, dialect) {
   if (doc[dialect] === undefined) return undefined;
   const out = {};
   for (const [k, v] of Object.entries(doc)) {
-    if (['about', 'covers', 'only', 'why', 'known', 'iptables', 'routeros'].includes(k)) continue;
+    if (['about', 'covers', 'only', 'why', 'known', 'known_limits', 'iptables', 'routeros'].includes(k)) continue;
     out[k] = v;
   }
   out[dialect] = doc[dialect];
@@ -94,6 +93,72 @@ function normalizeConntrack(text) {
       return f.filter((t) => !/^(use|id|zone)=/.test(t)).join(' ');
     })
     .sort();
+}
+
+/**
+ * The frames of a run as the fixtures keep them: one record per frame and link,
+ * in capture order, `t` in ms from the first frame (rounded to 10 ms), `link`
+ * a host's name (its eth0: the veth port's other end) or "router:IFACE" (the
+ * router's own stack on that interface), `dir` from that node's side, and
+ * the packet as `packetText` writes it. TCP sequence numbers are not kept.
+ * A frame the bridge floods to a host it is not addressed to never reaches
+ * that host's stack; it is left out.
+ */
+function normalizePackets(frames, { hostOfPort, routerIfaces, macOf }) {
+  const out = [];
+  let t0;
+  for (const fr of frames) {
+    // IGMP: the kernel's own membership reports when addresses come up, no part of the exchange.
+    if (!['tcp', 'udp', 'icmp'].includes(fr.proto)) continue;
+    let link;
+    let dir;
+    const host = hostOfPort(fr.ifname);
+    if (host) {
+      link = host;
+      // On the veth port the router namespace sees the host's wire from the other side.
+      dir = fr.pkttype === 'outgoing' ? 'in' : 'out';
+      if (dir === 'in') {
+        const group = fr.dmac === 'ff:ff:ff:ff:ff:ff' || fr.dmac.startsWith('01:00:5e');
+        if (!group && fr.dmac !== macOf(host)) continue;
+      }
+    } else if (routerIfaces.has(fr.ifname)) {
+      link = `router:${fr.ifname}`;
+      if (fr.pkttype === 'otherhost') continue;
+      dir = fr.pkttype === 'outgoing' ? 'out' : 'in';
+    } else {
+      continue; // lo: the router talking to itself never crosses a wire
+    }
+    if (t0 === undefined) t0 = fr.t;
+    out.push({ t: Math.round((fr.t - t0) * 100) * 10, link, dir, pkt: packetText(fr) });
+  }
+  return out;
+}
+
+/**
+ * One packet as text, the same for the kernel's frames and the simulator's:
+ *   "tcp 10.0.0.2:40000 > 10.0.0.1:80 [SYN] len=0 ttl=64"
+ *   "icmp 10.0.0.1 > 10.0.0.2 3/3 ttl=64 quote=[udp 10.0.0.2:40000 > 10.0.0.1:53]"
+ */
+function packetText(p) {
+  const ep = (ip, port) => (port === undefined ? ip : `${ip}:${port}`);
+  if (p.proto === 'tcp') return `tcp ${ep(p.src, p.sport)} > ${ep(p.dst, p.dport)} [${tcpFlagText(p.flags)}] len=${p.length ?? 0} ttl=${p.ttl}`;
+  if (p.proto === 'udp') return `udp ${ep(p.src, p.sport)} > ${ep(p.dst, p.dport)} len=${p.length ?? 0} ttl=${p.ttl}`;
+  if (p.proto === 'icmp') {
+    let s = `icmp ${p.src} > ${p.dst} ${p.type}/${p.code}`;
+    if (p.gateway) s += ` gw=${p.gateway}`;
+    s += ` ttl=${p.ttl}`;
+    const q = p.inner;
+    const ports = q && (q.proto === 'tcp' || q.proto === 'udp');
+    if (q) s += ` quote=[${q.proto} ${ep(q.src, ports ? q.sport : undefined)} > ${ep(q.dst, ports ? q.dport : undefined)}]`;
+    return s;
+  }
+  return `${p.proto} ${p.src} > ${p.dst} ttl=${p.ttl}`;
+}
+
+/** TCP flags in one fixed order: SYN,RST,FIN,PSH,ACK. */
+function tcpFlagText(flags) {
+  const set = new Set(Array.isArray(flags) ? flags : Object.keys(flags || {}).filter((k) => flags[k]));
+  return ['syn', 'rst', 'fin', 'psh', 'ack'].filter((f) => set.has(f)).map((f) => f.toUpperCase()).join(',');
 }
 
 let labCounter = 0;
@@ -121,12 +186,14 @@ class Lab {
     for (const n of this.hostNs.values()) run('ip', ['netns', 'add', n]);
     ns(r, 'ip', ['link', 'set', 'lo', 'up']);
     sysctl(r, 'net.ipv4.ip_forward', 1);
-    for (const scope of ['all', 'default']) sysctl(r, `net.ipv4.conf.${scope}.send_redirects`, 0);
+    // Redirects: the kernel's default (send_redirects=1) unless the scenario turns them off.
+    const noRedirects = sc.router.sendRedirects === false || this.sendRedirects === false;
+    if (noRedirects) for (const scope of ['all', 'default']) sysctl(r, `net.ipv4.conf.${scope}.send_redirects`, 0);
     sysctl(r, 'net.bridge.bridge-nf-call-iptables', 0);
     sysctl(r, 'net.bridge.bridge-nf-call-arptables', 0);
     for (const iface of sc.router.interfaces) {
       ns(r, 'ip', ['link', 'add', iface.name, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
-      sysctl(r, `net.ipv4.conf.${iface.name}.send_redirects`, 0);
+      if (noRedirects) sysctl(r, `net.ipv4.conf.${iface.name}.send_redirects`, 0);
       for (const a of iface.addresses) ns(r, 'ip', ['addr', 'add', `${a.address}/${a.prefix}`, 'dev', iface.name]);
       ns(r, 'ip', ['link', 'set', iface.name, 'up']);
     }
@@ -141,10 +208,10 @@ class Lab {
       ns(hn, 'ip', ['link', 'set', 'eth0', 'up']);
       if (h.gateway) ns(hn, 'ip', ['route', 'add', 'default', 'via', h.gateway]);
       for (const rt of h.routes) ns(hn, 'ip', routeArgs(rt, 'eth0'));
-      sysctl(hn, 'net.ipv4.tcp_syn_retries', SYN_RETRIES);
+      if (SYN_RETRIES) sysctl(hn, 'net.ipv4.tcp_syn_retries', SYN_RETRIES);
     });
     for (const rt of sc.router.routes) ns(r, 'ip', routeArgs(rt));
-    sysctl(r, 'net.ipv4.tcp_syn_retries', SYN_RETRIES);
+    if (SYN_RETRIES) sysctl(r, 'net.ipv4.tcp_syn_retries', SYN_RETRIES);
     // Ports take a moment to reach forwarding state; a frame sent before is lost.
     this.waitForwarding();
     ns(r, 'iptables-restore', [], this.save);
@@ -157,6 +224,43 @@ class Lab {
       if (!/state (listening|learning|blocking|disabled)/.test(out)) return;
       run('sleep', ['0.05']);
     }
+  }
+
+  /** Start the packet capture in the router namespace (see capture.py); resolves when it listens. */
+  async startCapture() {
+    this.macs = new Map();
+    for (const [name, hn] of this.hostNs) {
+      const m = /link\/ether ([0-9a-f:]+)/.exec(ns(hn, 'ip', ['link', 'show', 'eth0']));
+      if (m) this.macs.set(name, m[1]);
+    }
+    const p = spawn('ip', ['netns', 'exec', this.router, 'python3', CAPTURE], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.procs.push(p);
+    this.captured = [];
+    this.captureDone = new Promise((resolve) => p.on('close', resolve));
+    this.captureProc = p;
+    const rl = readline.createInterface({ input: p.stdout });
+    await new Promise((resolve, reject) => {
+      let stderr = '';
+      p.stderr.on('data', (d) => (stderr += d));
+      p.on('exit', (code) => reject(new Error(`capture exited ${code}: ${stderr}`)));
+      rl.on('line', (line) => {
+        const msg = JSON.parse(line);
+        if (msg.ready) resolve();
+        else this.captured.push(msg);
+      });
+    });
+  }
+
+  /** Stop the capture; returns the frames seen, as normalizePackets lists them. */
+  async stopCapture() {
+    this.captureProc.kill('SIGTERM');
+    await this.captureDone;
+    const ports = new Map(this.scenario.hosts.map((h, i) => [`vp${i}`, h.name]));
+    return normalizePackets(this.captured, {
+      hostOfPort: (ifname) => ports.get(ifname),
+      routerIfaces: new Set(this.scenario.router.interfaces.map((i) => i.name)),
+      macOf: (host) => this.macs.get(host),
+    });
   }
 
   /** Start every listener of the scenario; resolves when all are bound. */
@@ -192,7 +296,7 @@ class Lab {
       let err = '';
       p.stdout.on('data', (d) => (out += d));
       p.stderr.on('data', (d) => (err += d));
-      p.on('exit', (code) => {
+      p.on('close', (code) => {
         try {
           resolve(JSON.parse(out.trim().split('\n').pop()));
         } catch {
@@ -200,6 +304,17 @@ class Lab {
         }
       });
     });
+  }
+
+  /** The router's ICMP counters that matter to the exchange (nstat: absolute, history untouched). */
+  icmpCounters() {
+    const out = {};
+    const text = ns(this.router, 'nstat', ['-asz']);
+    for (const k of ['IcmpOutRedirects', 'IcmpOutDestUnreachs', 'IcmpOutRateLimitHost', 'IcmpOutRateLimitGlobal', 'IcmpOutTimeExcds']) {
+      const m = new RegExp(`^${k}\\s+(\\d+)`, 'm').exec(text);
+      out[k] = m ? Number(m[1]) : 0;
+    }
+    return out;
   }
 
   conntrack() {
@@ -238,21 +353,33 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Run one scenario text (a plain scenario, one dialect) in the kernel.
  * Returns { outcome, server_saw, conntrack, errno }.
  */
-async function runInKernel(text) {
+async function runInKernel(text, hooks = {}) {
   const { scenario, ruleset } = runScenario(text);
   const save = rulesForKernel(scenario, ruleset);
   const lab = new Lab(scenario, save);
+  // RouterOS: /ip settings set send-redirects=no among the rules.
+  if (ruleset.settings && ruleset.settings.sendRedirects === false) lab.sendRedirects = false;
   try {
     lab.build();
     await lab.startListeners();
-    const client = await lab.connect();
+    await lab.startCapture();
+    const connecting = lab.connect();
+    // From here the lab mostly waits on the kernel's timers (a SYN timeout takes 131 s):
+    // the pool may build the next lab meanwhile.
+    if (hooks.waiting) hooks.waiting();
+    const client = await connecting;
     // Let the last segments of the close (FIN, ACK) and any late answer cross.
     await sleep(400);
+    const conntrack = lab.conntrack();
+    const packets = await lab.stopCapture();
+    const icmp = lab.icmpCounters();
     return {
       outcome: client.outcome,
       server_saw: lab.seen.length ? lab.seen[0] : null,
-      conntrack: lab.conntrack(),
+      conntrack,
       ...(client.errno ? { errno: client.errno } : {}),
+      packets,
+      router_icmp: icmp,
     };
   } finally {
     lab.destroy();
@@ -281,6 +408,9 @@ function simulateText(text) {
   const { scenario, ruleset, trace } = runScenario(text);
   const r = { outcome: trace.outcome, server_saw: trace.server_saw, conntrack: [...trace.conntrack].sort() };
   Object.defineProperty(r, 'tracking', { value: trackingActive(ruleset), enumerable: false });
+  Object.defineProperty(r, 'trace', { value: trace, enumerable: false });
+  Object.defineProperty(r, 'scenario', { value: scenario, enumerable: false });
+  Object.defineProperty(r, 'ruleset', { value: ruleset, enumerable: false });
   // SNAT/MASQUERADE to a port range the original port is not in: the kernel takes a
   // random port (get_random_u16 in nf_nat_l4proto_unique_tuple), so no answer can
   // name it. Such results are compared with that port masked, on both sides.
@@ -303,4 +433,4 @@ function maskRandomPorts(r, known) {
   return { ...r, server_saw: r.server_saw && mask(r.server_saw), conntrack: r.conntrack.map(mask).sort() };
 }
 
-module.exports = { Lab, runInKernel, simulateText, maskRandomPorts, scenarioText, normalizeConntrack, missingTools, rulesForKernel };
+module.exports = { Lab, runInKernel, normalizePackets, packetText, tcpFlagText, simulateText, maskRandomPorts, scenarioText, normalizeConntrack, missingTools, rulesForKernel };

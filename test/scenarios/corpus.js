@@ -14,7 +14,7 @@ const YAML = require('yaml');
 const DIR = __dirname;
 const FILE_RE = /^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*\.yml$/;
 /** Keys the corpus adds on top of the scenario format. */
-const META_KEYS = ['about', 'covers', 'only', 'why', 'known'];
+const META_KEYS = ['about', 'covers', 'only', 'why', 'known', 'known_limits'];
 const DIALECTS = ['iptables', 'routeros'];
 
 /** Blank the lines of the given top-level keys (their block included); keep the line count. */

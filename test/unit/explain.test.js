@@ -243,3 +243,18 @@ describe('explain: the check set (test/explain), in the simulator', () => {
     });
   }
 });
+
+describe('explain: answers dropped on purpose', () => {
+  it('a REJECT aimed at the server\'s answers is that rule\'s doing, and the fix accepts the connection\'s answers (not their port)', () => {
+    const sim = runScenario(scenario('iptables: |\n  -A FORWARD -i bridge -p tcp --sport 5000 -j REJECT --reject-with tcp-reset\n  -t nat -A PREROUTING -i ether1 -p tcp --dport 5000 -j DNAT --to-destination 10.30.9.77\n', 'visitor -> 203.0.113.22:5000'));
+    const e = explain(sim);
+    assert.strictEqual(e.diagnosis.cause, 'filter-reject');
+    assert.deepStrictEqual(e.fixes.map((f) => f.kind), ['accept-established']);
+    assert.deepStrictEqual(e.fixes[0].added, ['-I FORWARD 1 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT']);
+  });
+
+  it('an ARP failure next to a masquerade is an ARP failure, not the masquerade\'s interface', () => {
+    const sim = runScenario(scenario('iptables: |\n  -t nat -A POSTROUTING -o ether1 -j MASQUERADE\n', 'pc -> 203.0.113.98:443'));
+    assert.strictEqual(explain(sim).diagnosis.cause, 'arp-failure');
+  });
+});

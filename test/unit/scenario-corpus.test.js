@@ -20,6 +20,8 @@ const numberOf = (file) => {
 const TAGS = {
   // protocols
   tcp: 'a TCP connection',
+  martian: 'a host drops a packet from the wire that carries its own address as source',
+  'redirect-icmp': 'the router sends (or is told not to send) an ICMP redirect',
   udp: 'a UDP exchange',
   // routing and reachability
   'lan-to-lan': 'client and server on one segment: the router is not involved',

@@ -22,7 +22,10 @@ export const filterFixes: FixGenerator = {
     const chain = rule?.chain ?? hook;
     const first: Rule | undefined = ctx.index.chainRules(table, hook)[0];
     const out: Candidate[] = [];
-    if (d.cause === 'missing-established') {
+    const ct = [...sim.trace.steps.slice(0, d.step)].reverse().find((e) => e.kind === 'conntrack' && e.packetId === drop.packetId);
+    const reply = ct?.dir === 'reply' || ct?.ctState === 'ESTABLISHED' || ct?.ctState === 'RELATED';
+    // An answer is let through as part of its connection, never by its ephemeral port.
+    if (d.cause === 'missing-established' || reply) {
       out.push({ kind: 'accept-established', edits: [{ op: 'insert', before: first, spec: { table, chain: hook, ctstate: ['ESTABLISHED', 'RELATED'], target: { kind: 'ACCEPT' } } }] });
       return out;
     }

@@ -17,6 +17,7 @@ import type {
   LogTargetOpts, JumpTargetOpts, NatToTargetOpts, PortsTargetOpts, NetmapTargetOpts, CidrSpec, PortSpec,
 } from '../opts';
 import { NatTraceError, suggest } from '../../errors';
+import type { RouterSettings } from '../model';
 import { dict, own } from '../../dict';
 import { logicalLines, words, lineError, LogicalLine, Word } from './lex';
 import { ALL_SECTIONS, sectionKind } from './sections';
@@ -173,7 +174,9 @@ function matchesAt(r: RosRule, hook: Hook | undefined): MatchInstance[] | null {
 // ---------------------------------------------------------------------------
 
 class Parser {
-  private section: Section | 'address-list' | 'ignored' | undefined;
+  private section: Section | 'address-list' | 'settings' | 'ignored' | undefined;
+  /** /ip settings the simulator models (send-redirects). */
+  private readonly settings: RouterSettings = {};
   private sectionName = '';
   private readonly lists: Record<Section, RosRule[]> = { nat: [], filter: [] };
   private readonly addressLists = new Map<string, string[]>();
@@ -225,6 +228,7 @@ class Parser {
   private command(ll: LogicalLine, ws: Word[], i: number): void {
     const cmd = ws[i];
     if (this.section === 'ignored') return;
+    if (this.section === 'settings') { this.setting(ll, ws, i); return; }
     if (this.section === undefined) {
       throw lineError(ll, cmd.start, 'a command before any section header', { token: cmd.name, expected: '/ip firewall nat, /ip firewall filter or /ip firewall address-list first' });
     }
@@ -246,6 +250,7 @@ class Parser {
     if (p === 'ip firewall nat') { this.section = 'nat'; return; }
     if (p === 'ip firewall filter') { this.section = 'filter'; return; }
     if (p === 'ip firewall address-list') { this.section = 'address-list'; return; }
+    if (p === 'ip settings') { this.section = 'settings'; return; }
     if (p === '') { this.section = undefined; return; } // `/` alone: back to the root menu
     const kind = sectionKind(p);
     if (kind === 'refused') {
@@ -308,6 +313,21 @@ class Parser {
       got.set(w.name, w);
     }
     return got;
+  }
+
+  /** `/ip settings set send-redirects=no`: the one IP setting that changes what the router sends. */
+  private setting(ll: LogicalLine, ws: Word[], i: number): void {
+    const cmd = ws[i];
+    if (cmd.value !== undefined || cmd.name !== 'set') {
+      throw lineError(ll, cmd.start, 'expected "set" in /ip settings', { token: cmd.value !== undefined ? `${cmd.name}=` : cmd.name, expected: 'set send-redirects=yes|no' });
+    }
+    for (const w of ws.slice(i + 1)) {
+      if (w.name === 'send-redirects') this.settings.sendRedirects = this.flag(ll, w);
+      else if (!this.warnedSections.has(`ip settings ${w.name}`)) {
+        this.warnedSections.add(`ip settings ${w.name}`);
+        this.warn(`/ip settings ${w.name} is ignored: nat-trace models only send-redirects there`, ll.line);
+      }
+    }
   }
 
   private flag(ll: LogicalLine, w: Word | undefined): boolean {
@@ -720,7 +740,9 @@ class Parser {
     for (const name of referenced) {
       if (!this.addressLists.has(name)) this.warn(`address list ${name} has no entries in /ip firewall address-list; it matches nothing`);
     }
-    return { dialect: 'routeros', tables, addressLists: dict(this.addressLists), warnings: this.warnings, disabled };
+    const rs: RouterOSRuleset = { dialect: 'routeros', tables, addressLists: dict(this.addressLists), warnings: this.warnings, disabled };
+    if (this.settings.sendRedirects !== undefined) rs.settings = { ...this.settings };
+    return rs;
   }
 
   /** The kernel refuses a table whose jumps loop (ELOOP); so does nat-trace, at load time. */

@@ -1,0 +1,84 @@
+'use strict';
+// The simulator against the Linux kernel packet by packet (test/fixtures/kernel,
+// recorded by `npm run test:kernel`): for every corpus scenario and dialect,
+// every packet on every link (host wires and router interfaces) in the same
+// order, with the same addresses, ports, flags, TTL and ICMP quote, at the
+// kernel's times (retransmissions), and the router's ICMP counters (redirects,
+// rate-limited errors); then the figure (lib/story) held to those packets:
+// every packet it draws is on the wire, and the retransmissions it counts are
+// the ones sent. A scenario may name a known limit (known_limits:) that
+// excuses the packet comparison; the test title says so.
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const { simulateText, scenarioText, packetText } = require('./kernel/harness');
+const { SCENARIOS, DIALECTS, KNOWN_LIMITS, corpusFiles, readFixture, knownLimits, excuses } = require('./kernel/corpus');
+const { simPackets, firstPacketDifference, icmpCounters } = require('./kernel/packets');
+const { buildStory } = require('../dist/story');
+
+function wireText(w) {
+  const p = w.packet;
+  const rec = { ...p, ttl: w.ttl, length: p.length ?? 0 };
+  if (p.icmp) Object.assign(rec, { type: p.icmp.type, code: p.icmp.code, gateway: p.icmp.gateway, inner: p.icmp.inner });
+  return packetText(rec);
+}
+
+/** What the figure draws that the packets do not show, or undefined. */
+function figureProblem(sim) {
+  const { trace, scenario } = sim;
+  const story = buildStory(sim, 'en');
+  for (const s of story.steps) {
+    if (s.kind !== 'hop' || !s.link || !s.link.to) continue;
+    const text = wireText({ packet: s.packet, ttl: 0 }).replace(/ ttl=\d+/, '');
+    const on = trace.wire.find((w) => w.packetId === s.packetId && w.from === s.link.from && w.to === s.link.to && w.iface === s.link.iface
+      && wireText(w).replace(/ ttl=\d+/, '') === text);
+    if (!on) return `step ${s.index} draws ${text} from ${s.link.from} to ${s.link.to}, which is on no wire`;
+  }
+  const client = scenario.trace.from;
+  const sent = trace.wire.filter((w) => w.from === client);
+  if (sent.length) {
+    const copies = sent.filter((w) => w.packetId < 0 && w.packet.flags && w.packet.flags.syn && !w.packet.flags.ack).length;
+    const drawn = story.steps[story.steps.length - 1].outcome.retransmits;
+    if (copies !== drawn) return `the figure counts ${drawn} SYN retransmissions, ${copies} are on the wire`;
+  }
+  return undefined;
+}
+
+describe('simulator vs recorded kernel packets', function () {
+  const files = corpusFiles();
+  it('every recorded scenario has its packets recorded', function () {
+    const without = files.filter((f) => {
+      const fx = readFixture(f);
+      return fx && DIALECTS.some((d) => fx[d] && !fx[d].packets);
+    });
+    assert.deepStrictEqual(without, [], 'run `sudo NAT_TRACE_RECORD=1 npm run test:kernel` to record these');
+  });
+  for (const f of files) {
+    const fixture = readFixture(f);
+    if (!fixture) continue;
+    const text = fs.readFileSync(path.join(SCENARIOS, f), 'utf8');
+    const limits = knownLimits(f);
+    const limited = excuses(limits, 'packets');
+    for (const d of DIALECTS) {
+      const sc = scenarioText(text, d);
+      if (sc === undefined || !fixture[d] || !fixture[d].packets) continue;
+      it(`${f} [${d}]${limited ? ` (known limit: ${limited})` : ''}`, function () {
+        const sim = simulateText(sc);
+        let diff = firstPacketDifference(simPackets(sim.trace), fixture[d].packets, { randomPorts: sim.randomPort });
+        const kc = icmpCounters(fixture[d].router_icmp);
+        if (!diff && JSON.stringify(kc) !== JSON.stringify(sim.trace.icmp)) {
+          diff = `router ICMP counters: kernel ${JSON.stringify(kc)}, simulator ${JSON.stringify(sim.trace.icmp)}`;
+        }
+        const figure = figureProblem({ scenario: sim.scenario, ruleset: sim.ruleset, trace: sim.trace });
+        assert.strictEqual(figure, undefined, `${f} [${d}] figure: ${figure}`);
+        if (limited) {
+          // A known limit must still be needed: a scenario that agrees loses its excuse
+          // (unless the limit is a race a recording may win by chance).
+          if (!KNOWN_LIMITS.get(limited).racy) assert.ok(diff, `${f} [${d}]: packets agree now; remove known_limits: ${limited}`);
+          return;
+        }
+        assert.strictEqual(diff, null, `${f} [${d}]: ${diff}`);
+      });
+    }
+  }
+});
