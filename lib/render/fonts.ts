@@ -80,37 +80,75 @@ function advance(wf: WeightFaces, cp: number): number {
   return em;
 }
 
+/** Code points measured so far in this process (how much work wrapping does; read by tests). */
+let measured = 0;
+export function measuredCodePoints(): number {
+  return measured;
+}
+
 /** Width in px of `text` at `size` px; bold uses the 700 faces. */
 export function textWidth(text: string, size: number, bold = false): number {
   const wf = weightFaces(bold ? 700 : 400);
   let em = 0;
-  for (const ch of text) em += advance(wf, ch.codePointAt(0) as number);
-  // Browsers may fall back to a slightly wider system font: keep a margin.
+  for (const ch of text) { em += advance(wf, ch.codePointAt(0) as number); measured++; }
+  return pxOf(em, size);
+}
+
+/** Browsers may fall back to a slightly wider system font: keep a margin. */
+function pxOf(em: number, size: number): number {
   return Math.ceil(em * size * 1.04);
 }
 
-/** Break `text` into lines no wider than `max` px (at spaces, or anywhere for CJK runs). */
-export function wrapText(text: string, size: number, max: number, bold = false): string[] {
+/**
+ * The longest head of `text` (at least one code point) no wider than `max`,
+ * measured cumulatively: one pass over the head, whatever its length.
+ */
+function fittingHead(text: string, size: number, max: number, bold: boolean): string {
+  const wf = weightFaces(bold ? 700 : 400);
+  let em = 0;
+  let end = 0;
+  for (const ch of text) {
+    em += advance(wf, ch.codePointAt(0) as number);
+    measured++;
+    if (end > 0 && pxOf(em, size) > max) break;
+    end += ch.length;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * Break `text` into lines no wider than `max` px (at spaces, or anywhere for
+ * CJK runs and for a word wider than the line). Near linear in the text: each
+ * line is measured as it grows and a long word is cut by cumulative widths.
+ * `limit` stops after that many lines (callers that keep only a few).
+ */
+export function wrapText(text: string, size: number, max: number, bold = false, limit = Infinity): string[] {
   const lines: string[] = [];
   const tokens = text.match(/[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+\s*|\s+/g) ?? [];
   let cur = '';
   for (const tok of tokens) {
+    if (lines.length >= limit) break;
     const next = cur + tok;
     if (cur && textWidth(next.trimEnd(), size, bold) > max) {
       lines.push(cur.trimEnd());
       cur = tok.trimStart();
-      // A single token wider than the line: cut it by characters.
-      while (textWidth(cur.trimEnd(), size, bold) > max && cur.length > 1) {
-        let n = cur.length - 1;
-        while (n > 1 && textWidth(cur.slice(0, n), size, bold) > max) n--;
-        lines.push(cur.slice(0, n));
-        cur = cur.slice(n);
-      }
+    } else if (!cur) {
+      cur = tok;
     } else {
       cur = next;
+      continue;
+    }
+    // A single token wider than the line: cut it where it stops fitting.
+    // Each cut measures only the line it makes, never the rest of the word.
+    while (cur.length > 1 && lines.length < limit) {
+      const trimmed = cur.trimEnd();
+      const head = fittingHead(trimmed, size, max, bold);
+      if (head.length >= trimmed.length) break;
+      lines.push(head);
+      cur = cur.slice(head.length);
     }
   }
-  if (cur.trim()) lines.push(cur.trimEnd());
+  if (cur.trim() && lines.length < limit) lines.push(cur.trimEnd());
   return lines.length ? lines : [''];
 }
 
@@ -120,7 +158,8 @@ export function wrapText(text: string, size: number, max: number, bold = false):
  * and the caller shows the whole text as a tooltip).
  */
 export function fitText(text: string, size: number, max: number, bold = false, maxLines = 2): { lines: string[]; cut: boolean } {
-  const lines = wrapText(text, size, max, bold);
+  // One line more than fits tells whether the text is cut; the rest is never wrapped.
+  const lines = wrapText(text, size, max, bold, maxLines + 1);
   if (lines.length === 1) return { lines, cut: false };
   if (lines.length <= maxLines) {
     // Balanced: the narrowest width that needs no more lines, so no line is a stray word.

@@ -13,6 +13,7 @@ import { renderRules, renderSequence, renderSummary } from './views';
 import { renderExplain } from './explain';
 import { THEMES } from './theme';
 import { NatTraceError, suggest } from '../errors';
+import { xmlSafe } from './xml';
 
 export interface FigureOptions {
   lang: string;
@@ -124,13 +125,13 @@ export function figureHtml(figs: RenderedFigure[], opts: { mode: 'inline' | 'fil
     src: opts.mode === 'file' && opts.src ? opts.src(f) : undefined,
   }));
   const blockCaption = opts.caption !== undefined && figs.length > 1 ? opts.caption : undefined;
-  return templates().render('figure.njk', { figs: items, lang: L, blockCaption, stepsLabel: t(L, 'figure.steps-list') }).trim() + '\n';
+  return xmlSafe(templates().render('figure.njk', { figs: items, lang: L, blockCaption, stepsLabel: t(L, 'figure.steps-list') }).trim() + '\n');
 }
 
 /** The error box shown in place of a figure (message escaped). */
 export function errorHtml(message: string, lang: string): string {
   const L = resolveLang(lang);
-  return templates().render('error.njk', { message, lang: L, heading: t(L, 'figure.error') }).trim() + '\n';
+  return xmlSafe(templates().render('error.njk', { message, lang: L, heading: t(L, 'figure.error') }).trim() + '\n');
 }
 
 export { buildStory } from '../story';

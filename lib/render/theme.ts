@@ -8,6 +8,7 @@
 import { createHash } from 'crypto';
 import { escapeHTML } from 'hexo-util';
 import { FONT_STACK } from './fonts';
+import { xmlSafe } from './xml';
 
 type Palette = Record<'bg' | 'fg' | 'mu' | 'ln' | 'nd' | 'rt' | 'pk' | 'rw' | 'dr' | 'ok' | 'hl' | 'bd', string>;
 
@@ -89,5 +90,5 @@ export function svgShell(o: { content: string; width: number; height: number; ti
     + styleBlock(id, o.theme, o.css)
     + `<rect class="bg" width="${w}" height="${h}" rx="6"/>`
     + o.content + '</svg>';
-  return { svg, id };
+  return { svg: xmlSafe(svg), id };
 }
