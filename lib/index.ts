@@ -23,7 +23,14 @@ export function runScenario(text: string, opts: ParseOptions = {}): SimResult {
       interfaces: scenario.router.interfaces.map((i) => i.name),
       interfaceLists: scenario.router.interfaceLists,
     });
-    const trace = simulate(scenario, ruleset);
+    let trace: Trace;
+    try {
+      trace = simulate(scenario, ruleset);
+    } catch (e) {
+      // The simulator names rule lines within the rules text, as the parsers do; the file line is further down.
+      if (e instanceof NatTraceError) e.atOffset(scenario.rules.line - 1);
+      throw e;
+    }
     return { scenario, ruleset, trace };
   } catch (e) {
     if (e instanceof NatTraceError && opts.file && !e.file) e.file = opts.file;

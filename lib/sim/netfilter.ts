@@ -51,7 +51,13 @@ export function traverse(rs: Ruleset, start: Chain, ctx: TargetContext): ChainVe
       if (!back) return { result: { verdict: chain.policy === 'DROP' ? 'DROP' : 'ACCEPT' }, passed, chain: start };
       chain = back.chain; i = back.index; continue;
     }
-    if (++steps > MAX_STEPS) throw new NatTraceError(`rules loop in chain ${chain.displayName ?? chain.name}`, { token: chain.name, expected: 'chains that end' });
+    if (++steps > MAX_STEPS) {
+      // Loops are refused at load time; this is a ruleset whose jumps fan out (each chain jumping to several
+      // that jump to several...), which makes one packet walk more rules than any real router could.
+      throw new NatTraceError(`one packet would walk more than ${MAX_STEPS} rules (chain ${chain.displayName ?? chain.name} is entered again and again through jumps that fan out)`, {
+        line: chain.rules[i]?.source.line, token: chain.name, expected: 'fewer jumps from chain to chain',
+      });
+    }
     const rule = chain.rules[i++];
     if (!ruleMatches(rule, ctx)) continue;
     const res = getTarget(rule.target.module).run(rule.target.opts, ctx);
@@ -69,7 +75,7 @@ export function traverse(rs: Ruleset, start: Chain, ctx: TargetContext): ChainVe
         const next = chains[res.chain];
         if (!next) throw new NatTraceError(`jump to a chain that does not exist: ${res.chain}`, { line: rule.source.line, token: res.chain, expected: 'a chain declared in the same table' });
         if (res.verdict === 'JUMP') stack.push({ chain, index: i });
-        if (stack.length > MAX_DEPTH) throw new NatTraceError(`chain ${res.chain} jumps into itself`, { line: rule.source.line, token: res.chain, expected: 'jumps that do not loop' });
+        if (stack.length > MAX_DEPTH) throw new NatTraceError(`jumps nest more than ${MAX_DEPTH} chains deep at chain ${res.chain}`, { line: rule.source.line, token: res.chain, expected: 'at most 15 nested jumps, as the kernel allows' });
         passed.push(rule);
         chain = next; i = 0; continue;
       }

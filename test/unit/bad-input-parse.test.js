@@ -246,3 +246,63 @@ describe('bad input: RouterOS section headers', () => {
     assert.ok(r.trace.warnings.some((w) => /^x\.yml:13: section \/system identity is not simulated/.test(w)));
   });
 });
+
+describe('bad input: nested jumps, as the kernel (nf_tables) allows them', () => {
+  const nested = (n, j = '-j') => {
+    let t = '';
+    for (let i = 1; i <= n; i++) t += `-N C${i}\n`;
+    t += `-A FORWARD ${j} C1\n`;
+    for (let i = 1; i < n; i++) t += `-A C${i} ${j} C${i + 1}\n`;
+    return t + `-A C${n} -p tcp -j REJECT --reject-with tcp-reset`;
+  };
+  const rosNested = (n) => {
+    let t = '/ip firewall filter\nadd chain=forward action=jump jump-target=C1\n';
+    for (let i = 1; i < n; i++) t += `add chain=C${i} action=jump jump-target=C${i + 1}\n`;
+    return t + `add chain=C${n} action=reject reject-with=tcp-reset protocol=tcp`;
+  };
+
+  it('15 nested user chains load and run (iptables-nft-restore takes them)', () => {
+    assert.strictEqual(run(ipt(nested(15))).trace.outcome, 'refused');
+    assert.strictEqual(run(ros(rosNested(15))).trace.outcome, 'refused');
+  });
+
+  it('16 or 65 nested chains, with -j or -g, are refused as the kernel refuses them ("Too many links"), not as a loop', () => {
+    for (const [text, token] of [[ipt(nested(16)), '-j C16'], [ipt(nested(65)), '-j C16'], [ipt(nested(16, '-g')), '-g C16'], [ros(rosNested(65)), 'jump-target=C16']]) {
+      const e = errorOf(() => run(text));
+      assert.match(e.message, /chain C16 is 16 jumps below the built-in chain (FORWARD|forward)/);
+      assert.match(e.message, /more than 15 nested jumps/);
+      assert.doesNotMatch(e.message, /itself|loop/);
+      assert.strictEqual(e.token, token);
+      assert.ok(e.line > 11);
+    }
+  });
+
+  it('3,000 nested chains give the same error, and unreachable ones load (the kernel checks from built-in chains)', () => {
+    const e = errorOf(() => run(ipt(nested(3000))));
+    assert.match(e.message, /chain C16 is 16 jumps/);
+    let u = '';
+    for (let i = 1; i <= 3000; i++) u += `-N C${i}\n`;
+    for (let i = 1; i < 3000; i++) u += `-A C${i} -j C${i + 1}\n`;
+    assert.strictEqual(run(ipt(u)).trace.outcome, 'timeout');
+  });
+
+  it('a loop is still called a loop', () => {
+    const e = errorOf(() => run(ipt('-N A\n-N B\n-A FORWARD -j A\n-A A -j B\n-A B -j A')));
+    assert.match(e.message, /loop: A -> B -> A/);
+  });
+});
+
+describe('bad input: -s/-d lists do not grow without bound', () => {
+  const addrs = (n, a) => Array.from({ length: n }, (_, i) => `${a}.${(i >> 8) & 255}.${i & 255}.1`).join(',');
+  it('1000 x 1000 addresses is one clear error, not a stack overflow', () => {
+    const e = errorOf(() => run(ipt(`-A FORWARD -s ${addrs(1000, 10)} -d ${addrs(1000, 11)} -j ACCEPT`)));
+    assert.match(e.message, /make 1000000 rules .* at most 1000 per line/);
+    assert.strictEqual(e.line, 11);
+    assert.ok(e.format().length < 1000);
+  });
+  it('20 x 50 expands to 1000 rules, as iptables-save shows them', () => {
+    const r = run(ipt(`-A FORWARD -s ${addrs(20, 10)} -d ${addrs(50, 11)} -j ACCEPT`));
+    assert.strictEqual(r.ruleset.tables.filter.FORWARD.rules.length, 1000);
+    assert.strictEqual(toIptablesSave(r.ruleset, r.scenario.router.interfaceLists).split('\n').filter((l) => l.startsWith('-A FORWARD')).length, 1000);
+  });
+});

@@ -7,6 +7,7 @@
 import { NatTraceError, suggest } from '../../errors';
 import { dict, has } from '../../dict';
 import { BUILTIN_CHAINS } from '../model';
+import { checkJumps } from '../jumps';
 import type { Chain, Hook, MatchInstance, Rule, Ruleset, TableName, TargetInstance } from '../model';
 import type { CidrSpec, IfaceSpec, IpMatchOpts } from '../opts';
 import {
@@ -98,7 +99,14 @@ export interface ParseState {
   saveTable?: string;
   /** The section is a table we do not model: skip its lines. */
   skipping: boolean;
+  /** Rules added so far (after -s/-d expansion). */
+  ruleCount: number;
 }
+
+/** Rules one command line may expand to (-s a,b,c -d x,y,z gives 9). */
+export const MAX_RULES_PER_LINE = 1000;
+/** Rules in one ruleset: far above any router's, small enough to simulate at once. */
+export const MAX_RULES = 50000;
 
 function emptyRuleset(): Ruleset {
   const tables = dict<Record<string, Chain>>() as Record<TableName, Record<string, Chain>>;
@@ -364,7 +372,6 @@ function parseCommand(tokens: string[], text: string, line: number, ps: ParseSta
   const table = tableName as TableName;
   const chains = rs.tables[table];
   const chainName = cmd.chain ?? '';
-  const chainCands = Object.keys(chains);
 
   switch (cmd.cmd) {
     case 'N':
@@ -394,7 +401,7 @@ function parseCommand(tokens: string[], text: string, line: number, ps: ParseSta
   }
 
   const chain = chains[chainName];
-  if (!chain) fail(`no chain named \`${chainName}\` in table ${table}`, chainName, 'a built-in chain or one created with -N', chainCands);
+  if (!chain) fail(`no chain named \`${chainName}\` in table ${table}`, chainName, 'a built-in chain or one created with -N', Object.keys(chains));
 
   // --- build the rule -----------------------------------------------------
   if (chain.builtin) {
@@ -430,6 +437,17 @@ function parseCommand(tokens: string[], text: string, line: number, ps: ParseSta
     }
   }
 
+  // iptables turns `-s a,b -d x,y` into one rule per pair, as the kernel holds them; so does the model.
+  // Bounded, so a few kilobytes of addresses cannot become millions of rules.
+  const expanded = (src?.length ?? 1) * (dst?.length ?? 1);
+  if (expanded > MAX_RULES_PER_LINE) {
+    fail(`-s/-d lists on this line make ${expanded} rules (one per source and destination pair, as iptables adds them); nat-trace takes at most ${MAX_RULES_PER_LINE} per line`,
+      srcTok || tokens.find((t) => t.includes(',')) || text, `at most ${MAX_RULES_PER_LINE} source x destination pairs (an address list or a wider prefix covers many addresses in one rule)`);
+  }
+  if (ps.ruleCount + expanded > MAX_RULES) {
+    fail(`the ruleset has more than ${MAX_RULES} rules`, tokens[0] ?? text, `at most ${MAX_RULES} rules`);
+  }
+  ps.ruleCount += expanded;
   const srcs: Array<CidrSpec | undefined> = src ? src.map((a) => parseAddr(a, srcInv, c, a)) : [undefined];
   const dsts: Array<CidrSpec | undefined> = dst ? dst.map((a) => parseAddr(a, dstInv, c, a)) : [undefined];
   if ((srcInv && srcs.length > 1) || (dstInv && dsts.length > 1)) fail('`!` is not allowed with several addresses', srcTok, 'a single address after `!`');
@@ -457,7 +475,7 @@ function parseCommand(tokens: string[], text: string, line: number, ps: ParseSta
   if (cmd.cmd === 'I') {
     const pos = (cmd.num ?? 1) - 1;
     if (pos < 0 || pos > chain.rules.length) fail(`-I ${chainName} ${cmd.num}: the chain has ${chain.rules.length} rules`, String(cmd.num), `1..${chain.rules.length + 1}`);
-    chain.rules.splice(pos, 0, ...newRules);
+    chain.rules.splice(pos, 0, ...newRules); // at most MAX_RULES_PER_LINE arguments
   } else {
     chain.rules.push(...newRules);
   }
@@ -471,6 +489,13 @@ const IPTABLES_BIN = /^(?:.*\/)?(?:iptables|iptables-legacy|iptables-nft)$/;
 function checkChains(rs: Ruleset): void {
   for (const table of TABLES) {
     const chains = rs.tables[table];
+    checkJumps(chains, {
+      onLoop(cycle, rule) {
+        const to = cycle[cycle.length - 1];
+        throw new NatTraceError(`chain ${to} is reached again from itself (loop: ${cycle.join(' -> ')})`, { line: rule.source.line, token: to, expected: 'jumps that do not loop' });
+      },
+      jumpToken: (rule, to) => `${rule.target.module === 'GOTO' ? '-g' : '-j'} ${to}`,
+    });
     const hooksOf = new Map<string, Set<Hook>>();
     for (const name of Object.keys(chains)) hooksOf.set(name, new Set());
     const visit = (name: string, hook: Hook, path: string[]) => {
@@ -515,7 +540,7 @@ function checkChains(rs: Ruleset): void {
 }
 
 export function parseIptables(text: string): Ruleset {
-  const ps: ParseState = { rs: emptyRuleset(), skipping: false };
+  const ps: ParseState = { rs: emptyRuleset(), skipping: false, ruleCount: 0 };
   const rs = ps.rs;
   const lines = text.split(/\r?\n/);
   let sawSave = false;

@@ -59,6 +59,9 @@ function truncate(s: string, n: number): string {
 
 interface Emitted { chains: string[]; lines: string[] }
 
+/** iptables-save lines one rule may expand to (a cross product of lists). */
+const MAX_EXPANDED_ROWS = 100000;
+
 export function toIptablesSave(rs: Ruleset, interfaceLists: Record<string, string[]>): string {
   const out: string[] = [];
   for (const table of ['nat', 'filter'] as TableName[]) {
@@ -118,7 +121,7 @@ export function toIptablesSave(rs: Ruleset, interfaceLists: Record<string, strin
         em.chains.push(cur);
         const lead = [...parts];
         for (let k = 0; k < posLists.length; k++) lead.push('%ALT%');
-        pushExpanded(chain, [...lead, `-j ${cur}`].join(' '), posLists);
+        pushExpanded(chain, [...lead, `-j ${cur}`].join(' '), posLists, rule);
         for (const { alts, invert } of helperLists) {
           const next = helperName();
           em.chains.push(next);
@@ -136,14 +139,19 @@ export function toIptablesSave(rs: Ruleset, interfaceLists: Record<string, strin
       const lead = [...parts];
       for (let k = 0; k < posLists.length; k++) lead.push('%ALT%');
       if (targetText) lead.push(targetText);
-      pushExpanded(chain, lead.join(' '), posLists);
+      pushExpanded(chain, lead.join(' '), posLists, rule);
     };
 
     /** Cross product of the positive lists, in order (deterministic). */
-    const pushExpanded = (chain: string, template: string, lists: Alternatives[]) => {
+    const pushExpanded = (chain: string, template: string, lists: Alternatives[], rule0?: Rule) => {
       let rows = [template];
       for (const alts of lists) {
         const next: string[] = [];
+        if (rows.length * alts.length > MAX_EXPANDED_ROWS) {
+          throw new NatTraceError(`this rule's interface and address lists expand to more than ${MAX_EXPANDED_ROWS} iptables rules`, {
+            line: rule0?.source.line, token: chain, expected: 'shorter lists (merge address-list entries into wider networks)',
+          });
+        }
         for (const r of rows) for (const a of alts) next.push(r.replace('%ALT%', a));
         rows = next; // An empty list: the rule can never match, so it emits nothing.
       }

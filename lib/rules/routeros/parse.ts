@@ -21,6 +21,7 @@ import type { RouterSettings } from '../model';
 import { dict, own } from '../../dict';
 import { logicalLines, words, lineError, LogicalLine, Word } from './lex';
 import { ALL_SECTIONS, sectionKind } from './sections';
+import { checkJumps } from '../jumps';
 import { parseAddr, parsePortList, parsePortRange, parseProtocol, rangeToCidr, AddrValue, PROTOCOLS } from './values';
 
 /** The model plus the rules RouterOS keeps but never runs (shown greyed in rule tables). */
@@ -746,26 +747,14 @@ class Parser {
 
   /** The kernel refuses a table whose jumps loop (ELOOP); so does nat-trace, at load time. */
   private checkLoops(section: Section, chains: Record<string, Chain>): void {
-    const state = new Map<string, 1 | 2>();
-    const visit = (name: string, path: string[]): void => {
-      if (state.get(name) === 2) return;
-      if (state.get(name) === 1) {
-        const cycle = path.slice(path.indexOf(name)).concat(name);
-        const rule = this.jumpRule(chains, cycle[cycle.length - 2], name);
-        throw new NatTraceError(`jumps in /ip firewall ${section} loop: ${cycle.join(' -> ')}`, { line: rule?.source.line, token: `jump-target=${name}`, expected: 'jumps that do not come back to a chain already on the way' });
-      }
-      state.set(name, 1);
-      for (const r of chains[name]?.rules ?? []) {
-        if (r.target.module === 'JUMP') visit((r.target.opts as JumpTargetOpts).chain, path.concat(name));
-      }
-      state.set(name, 2);
-    };
-    // Like the kernel, only loops reachable from a built-in chain matter.
-    for (const name of Object.keys(chains)) if (chains[name].builtin) visit(name, []);
-  }
-
-  private jumpRule(chains: Record<string, Chain>, from: string, to: string): Rule | undefined {
-    return chains[from]?.rules.find((r) => r.target.module === 'JUMP' && (r.target.opts as JumpTargetOpts).chain === to);
+    checkJumps(chains, {
+      onLoop(cycle, rule) {
+        const name = cycle[cycle.length - 1];
+        throw new NatTraceError(`jumps in /ip firewall ${section} loop: ${cycle.join(' -> ')}`, { line: rule.source.line, token: `jump-target=${name}`, expected: 'jumps that do not come back to a chain already on the way' });
+      },
+      jumpToken: (_rule, to) => `jump-target=${to}`,
+      display: (c) => (c.builtin ? c.displayName ?? c.name : c.name),
+    });
   }
 
   /** NAT targets are valid only at some hooks; the kernel checks this through jumps too. */
