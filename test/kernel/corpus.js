@@ -1,13 +1,13 @@
 'use strict';
 // The conformance corpus: test/scenarios/*.yml (one policy in both rule
-// dialects) and the kernel's recorded answers in test/fixtures/kernel/*.json.
+// dialects, iptables and RouterOS, or in nftables) and the kernel's recorded answers in test/fixtures/kernel/*.json.
 const fs = require('fs');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..', '..');
 const SCENARIOS = path.join(ROOT, 'test', 'scenarios');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'kernel');
-const DIALECTS = ['iptables', 'routeros'];
+const DIALECTS = ['iptables', 'routeros', 'nftables'];
 
 function corpusFiles() {
   if (!fs.existsSync(SCENARIOS)) return [];

@@ -7,7 +7,8 @@
 //   router namespace   one bridge per router interface, named as the interface
 //                      (so -i/-o in the rules mean what they say), the
 //                      scenario's addresses and routes, ip_forward=1, the rules
-//                      loaded with iptables-restore from our own serializer
+//                      loaded with iptables-restore from our own serializer, or
+//                      an `nftables:` ruleset as written with `nft -f`
 //   host namespaces    one per host, eth0 on a veth whose other end is a port
 //                      of its segment's bridge; addresses, gateway, routes
 //
@@ -21,7 +22,7 @@ const readline = require('readline');
 const YAML = require('yaml');
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
-const { runScenario } = require(DIST);
+const { runScenario, parseScenario } = require(DIST);
 const { toIptablesSave } = require(path.join(DIST, 'rules', 'iptables', 'serialize'));
 const { trackingActive } = require(path.join(DIST, 'sim', 'netfilter'));
 
@@ -49,11 +50,18 @@ function sysctl(nsName, key, value) {
   }
 }
 
-/** What a missing tool would be: checked once so the suite can skip with a reason. */
-function missingTools() {
+/**
+ * What a missing tool would be: checked once so the suite can skip with a reason.
+ * `dialects`: the rule dialects about to be run (default iptables and RouterOS,
+ * both loaded with iptables-restore); `nft` is needed only for nftables.
+ */
+function missingTools(dialects = ['iptables', 'routeros']) {
   const missing = [];
   if (typeof process.getuid === 'function' && process.getuid() !== 0) missing.push('root');
-  for (const tool of ['ip', 'iptables-restore', 'conntrack', 'python3']) {
+  const loaders = [];
+  if (dialects.some((d) => d !== 'nftables')) loaders.push('iptables-restore');
+  if (dialects.includes('nftables')) loaders.push('nft');
+  for (const tool of ['ip', ...loaders, 'conntrack', 'python3']) {
     try {
       run('sh', ['-c', `command -v ${tool}`]);
     } catch {
@@ -73,7 +81,7 @@ function scenarioText(corpusText, dialect) {
   if (doc[dialect] === undefined) return undefined;
   const out = {};
   for (const [k, v] of Object.entries(doc)) {
-    if (['about', 'covers', 'only', 'why', 'known', 'known_limits', 'iptables', 'routeros'].includes(k)) continue;
+    if (['about', 'covers', 'only', 'why', 'known', 'known_limits', 'iptables', 'routeros', 'nftables'].includes(k)) continue;
     out[k] = v;
   }
   out[dialect] = doc[dialect];
@@ -165,9 +173,11 @@ let labCounter = 0;
 
 /** One scenario built in namespaces. */
 class Lab {
-  constructor(scenario, rulesetSave) {
+  /** `rules`: iptables-restore input (a string), or `{ nft: TEXT }` for `nft -f`. */
+  constructor(scenario, rules) {
     this.scenario = scenario;
-    this.save = rulesetSave;
+    this.save = typeof rules === 'string' ? rules : undefined;
+    this.nft = typeof rules === 'object' && rules !== null ? rules.nft : undefined;
     const tag = `nt${process.pid % 100000}x${++labCounter}`;
     this.router = `${tag}r`;
     this.hostNs = new Map(scenario.hosts.map((h, i) => [h.name, `${tag}h${i}`]));
@@ -214,7 +224,18 @@ class Lab {
     if (SYN_RETRIES) sysctl(r, 'net.ipv4.tcp_syn_retries', SYN_RETRIES);
     // Ports take a moment to reach forwarding state; a frame sent before is lost.
     this.waitForwarding();
-    ns(r, 'iptables-restore', [], this.save);
+    if (this.nft !== undefined) this.loadNft();
+    else ns(r, 'iptables-restore', [], this.save);
+  }
+
+  /** The scenario's nftables ruleset, as written, with `nft -f` (nft's own error if it refuses it). */
+  loadNft() {
+    try {
+      ns(this.router, 'nft', ['-f', '-'], this.nft);
+    } catch (e) {
+      const why = (e.stderr || e.message || '').toString().trim();
+      throw new Error(`nft -f refused the scenario's nftables ruleset:\n${why}`);
+    }
   }
 
   waitForwarding() {
@@ -354,11 +375,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Returns { outcome, server_saw, conntrack, errno }.
  */
 async function runInKernel(text, hooks = {}) {
-  const { scenario, ruleset } = runScenario(text);
-  const save = rulesForKernel(scenario, ruleset);
-  const lab = new Lab(scenario, save);
-  // RouterOS: /ip settings set send-redirects=no among the rules.
-  if (ruleset.settings && ruleset.settings.sendRedirects === false) lab.sendRedirects = false;
+  const nft = nftablesOf(text);
+  let lab;
+  if (nft) {
+    lab = new Lab(nft.scenario, { nft: nft.rules });
+  } else {
+    const { scenario, ruleset } = runScenario(text);
+    lab = new Lab(scenario, rulesForKernel(scenario, ruleset));
+    // RouterOS: /ip settings set send-redirects=no among the rules.
+    if (ruleset.settings && ruleset.settings.sendRedirects === false) lab.sendRedirects = false;
+  }
   try {
     lab.build();
     await lab.startListeners();
@@ -384,6 +410,18 @@ async function runInKernel(text, hooks = {}) {
   } finally {
     lab.destroy();
   }
+}
+
+/**
+ * A scenario text whose rules are `nftables:`: the network (parsed without the
+ * rules, so the lab does not depend on our nft parser) and the ruleset text
+ * for `nft -f`, untranslated. undefined for the other dialects.
+ */
+function nftablesOf(text) {
+  const doc = YAML.parse(text);
+  if (!doc || typeof doc !== 'object' || !Object.prototype.hasOwnProperty.call(doc, 'nftables')) return undefined;
+  const { nftables, ...network } = doc;
+  return { scenario: parseScenario(YAML.stringify(network)), rules: nftables == null ? '' : String(nftables) };
 }
 
 /**
@@ -433,4 +471,4 @@ function maskRandomPorts(r, known) {
   return { ...r, server_saw: r.server_saw && mask(r.server_saw), conntrack: r.conntrack.map(mask).sort() };
 }
 
-module.exports = { Lab, runInKernel, normalizePackets, packetText, tcpFlagText, simulateText, maskRandomPorts, scenarioText, normalizeConntrack, missingTools, rulesForKernel };
+module.exports = { Lab, runInKernel, nftablesOf, normalizePackets, packetText, tcpFlagText, simulateText, maskRandomPorts, scenarioText, normalizeConntrack, missingTools, rulesForKernel };
