@@ -14,7 +14,8 @@ import { parseScenarioRaw, mergeRaw } from '../scenario/parse';
 import type { RawMap } from '../scenario/parse';
 import { NatTraceError } from '../errors';
 import type { RenderedFigure, FigureOptions, FigureFile, FigurePart } from '../render';
-import { AUTO, fileVariants, fileSwitchCss } from '../render/scheme';
+import { AUTO, fileVariants } from '../render/scheme';
+import { pageSvg } from '../render/pagecss';
 import type { DarkMode } from '../render/scheme';
 import { explain, diagnosisText } from '../explain';
 import type { BlockArgs, ShowKind } from './args';
@@ -247,10 +248,13 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
   };
   if (output === 'file') {
     const files = (f: RenderedFigure): FigureFile[] => fileVariants(dark).map((v) => ({ variant: v.variant, src: ctx.root + fileOf(f, v.mode) }));
-    return R.figureParts(rendered.figures, { mode: 'file', files, lang, caption: args.caption, switchCss: fileSwitchCss(dark), defer });
+    // The rules showing the light or the dark file are the page's (pagecss.ts), once.
+    return R.figureParts(rendered.figures, { mode: 'file', files, lang, caption: args.caption, defer });
   }
-  // The page's figures in the site's palette; the feed's files from the figures as drawn.
+  // The page's figures without the rules all figures share (the page has
+  // them once, in the site's palette: pagecss.ts); the feed's files from the figures as drawn.
   const drawn = new Map<RenderedFigure, RenderedFigure>();
-  const figures = rendered.figures.map((f) => { const g = { ...f, svg: R.restyle(f.svg, f.id, theme, dark) }; drawn.set(g, f); return g; });
+  const keepDesc = args.caption !== undefined;
+  const figures = rendered.figures.map((f) => { const g = { ...f, svg: pageSvg(f.svg, f.id, theme, keepDesc) }; drawn.set(g, f); return g; });
   return R.figureParts(figures, { mode: 'inline', lang, caption: args.caption, defer: (g) => defer(drawn.get(g) ?? g) });
 }

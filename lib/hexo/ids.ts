@@ -25,7 +25,7 @@ export function uniqueFigureIds(html: string, seen: Set<string>): string {
   ROOT_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = ROOT_RE.exec(html))) {
-    if (!/\bclass="nat-trace-svg"/.test(m[0])) continue;
+    if (!/\bclass="nat-trace-svg[ "]/.test(m[0])) continue;
     const id = m[1];
     const close = html.indexOf('</svg>', m.index);
     const end = close < 0 ? html.length : close + 6;

@@ -13,7 +13,8 @@ import { expandFigures } from './expand';
 import { uniqueFigureIds } from './ids';
 import { hashText, PLUGIN_VERSION } from './block';
 import type { HexoLike, HexoDocument } from './types';
-import { darkModeKey } from '../render/scheme';
+import { darkModeKey, AUTO } from '../render/scheme';
+import { withPageCss } from '../render/pagecss';
 
 
 export { SiteState } from './state';
@@ -42,8 +43,10 @@ export function register(hexo: HexoLike): SiteState {
   hexo.extend.generator.register('nat_trace', figureGenerator(state));
   // The drawings go into finished pages only (see expand.ts); before other
   // after_render:html filters (minifiers drop comments, the page CSS looks for figures).
+  // The figure CSS is the page's, once, after expansion (pagecss.ts), in the dark mode the site's theme needs.
   hexo.extend.filter.register('after_render:html', function natTraceExpand(html: string): string {
-    return typeof html === 'string' ? expandFigures(html, (k) => state.parts.get(k)) : html;
+    if (typeof html !== 'string') return html;
+    return withPageCss(expandFigures(html, (k) => state.parts.get(k)), checkedSiteOptions(hexo, state).options.dark ?? AUTO);
   }, 1);
   // A page listing several posts (the index, archives) can show one figure twice.
   hexo.extend.filter.register('after_render:html', (html: string) => (typeof html === 'string' ? uniqueFigureIds(html, new Set()) : html));

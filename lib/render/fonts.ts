@@ -8,8 +8,13 @@
 import { readFileSync } from 'fs';
 import { dirname, join } from 'path';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const fontkit = require('fontkit') as { openSync(path: string): FontkitFont };
+/** fontkit, loaded with the first measured font (FONT_STACK alone, for page CSS, needs none of it). */
+let fontkitLib: { openSync(path: string): FontkitFont } | undefined;
+function fontkit(): { openSync(path: string): FontkitFont } {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  if (!fontkitLib) fontkitLib = require('fontkit') as { openSync(path: string): FontkitFont };
+  return fontkitLib;
+}
 interface FontkitFont {
   unitsPerEm: number;
   hasGlyphForCodePoint(cp: number): boolean;
@@ -67,7 +72,7 @@ function advance(wf: WeightFaces, cp: number): number {
   for (const f of wf.faces) {
     if (!f.ranges.some(([a, b]) => cp >= a && cp <= b)) continue;
     if (f.font === undefined) {
-      try { f.font = fontkit.openSync(f.file); } catch { f.font = null; }
+      try { f.font = fontkit().openSync(f.file); } catch { f.font = null; }
     }
     if (f.font && f.font.hasGlyphForCodePoint(cp)) {
       em = f.font.glyphForCodePoint(cp).advanceWidth / f.font.unitsPerEm;

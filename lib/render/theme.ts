@@ -28,12 +28,12 @@ export const THEMES: Record<string, { light: Palette; dark: Palette }> = {
   dark: { light: DARK, dark: DARK },
 };
 
-function vars(p: Palette): string {
+export function vars(p: Palette): string {
   return Object.entries(p).map(([k, v]) => `--${k}:${v}`).join(';');
 }
 
 /** Shared rules; `#I` is replaced by the figure id. Class names are short: they repeat in every element. */
-const RULES = [
+export const RULES = [
   '#I{font-family:FONTS;font-size:13px}',
   // Han characters differ in shape between Traditional, Simplified and Japanese
   // fonts (widths do not): let the page's lang pick the regional CJK font.
@@ -72,6 +72,11 @@ export function themeName(theme: string | undefined): string {
 function palette(theme: string | undefined, dark: DarkMode): string {
   const th = THEMES[themeName(theme)];
   return paletteCss('#I', vars(th.light), vars(th.dark), dark);
+}
+
+/** The text svgShell writes first in a figure's <style>: its palette (OS setting) and the shared rules, for `#id`. */
+export function sharedStyleText(id: string, theme: string | undefined): string {
+  return [palette(theme, AUTO), ...RULES].join('').replace(/#I/g, `#${id}`).replace('FONTS', FONT_STACK);
 }
 
 export function styleBlock(id: string, theme: string | undefined, extra: string[] = [], dark: DarkMode = AUTO): string {

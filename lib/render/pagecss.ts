@@ -1,0 +1,94 @@
+/**
+ * Inline figures in a Hexo page share one stylesheet. A standalone figure
+ * (a file, the CLI) carries its palette and the shared rules in its own
+ * <style>, ~2.7 KB scoped to its id; in a page that is the same text once
+ * per figure. pageSvg() takes it out of a figure (keeping only the rules
+ * that figure alone has) and pageCss() writes it once, scoped to the class
+ * every figure root has, with a palette per figure theme used on the page
+ * under the page's dark mode (scheme.ts). Loads no drawing code: the Hexo
+ * plugin calls it for pages whose figures all came from its cache.
+ */
+import { FONT_STACK } from './fonts';
+import { RULES, THEMES, themeName, vars, sharedStyleText } from './theme';
+import { paletteCss, darkModeKey, fileSwitchCss } from './scheme';
+import type { DarkMode } from './scheme';
+
+/** What the page rules are scoped to: every figure root (type + class outweighs a theme's bare `svg text`). */
+const ROOT = 'svg.nat-trace-svg';
+
+/** The class naming a figure's palette: `nt-default`, `nt-mono`... */
+export function themeClass(theme: string | undefined): string {
+  return `nt-${themeName(theme)}`;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A figure as a page holds it (svgShell's output in): without the shared
+ * rules, with its theme class, and without what the page already says: the
+ * namespace and language (the HTML parser and the block's lang give them),
+ * and the <desc> when it is the figure's visible caption (`keepDesc` when
+ * a block caption replaced it).
+ */
+export function pageSvg(svg: string, id: string, theme: string | undefined, keepDesc = false): string {
+  const shared = sharedStyleText(id, theme);
+  const open = svg.indexOf('<style>');
+  if (open < 0 || !svg.startsWith(shared, open + 7)) throw new Error('nat-trace: figure without its shared style rules');
+  const close = svg.indexOf('</style>', open);
+  const own = svg.slice(open + 7 + shared.length, close);
+  let out = svg.slice(0, open) + (own ? `<style>${own}</style>` : '') + svg.slice(close + 8);
+  out = out.replace(/^<svg (?:xml:lang="[^"]*" )?xmlns="http:\/\/www\.w3\.org\/2000\/svg" /, '<svg ');
+  out = out.replace('class="nat-trace-svg"', `class="nat-trace-svg ${themeClass(theme)}"`);
+  if (!keepDesc) {
+    out = out.replace(` aria-labelledby="${id}-t ${id}-d"`, ` aria-labelledby="${id}-t"`)
+      .replace(new RegExp(`<desc id="${escapeRe(id)}-d">[^<]*</desc>`), '');
+  }
+  return out;
+}
+
+const THEME_CLASS_RE = /class="nat-trace-svg nt-([a-z0-9-]+)"/g;
+const memo = new Map<string, string>();
+
+/**
+ * The page's figure CSS: the shared rules, the palette of each figure theme
+ * in `themes`, and (file mode under a theme's toggle) the rules showing a
+ * figure's light or dark file.
+ */
+export function pageCss(themes: Iterable<string>, dark: DarkMode, files: boolean): string {
+  const names = [...new Set([...themes].map((t) => themeName(t)))].sort();
+  const key = `${names.join(',')}|${darkModeKey(dark)}|${files}`;
+  let css = memo.get(key);
+  if (css === undefined) {
+    const parts: string[] = [];
+    if (names.length) parts.push(RULES.join('').replace(/#I/g, ROOT).replace('FONTS', FONT_STACK));
+    for (const n of names) parts.push(paletteCss(`${ROOT}.nt-${n}`, vars(THEMES[n].light), vars(THEMES[n].dark), dark));
+    if (files) parts.push(fileSwitchCss(dark));
+    css = parts.join('');
+    memo.set(key, css);
+  }
+  return css;
+}
+
+const STYLE_ID = 'nat-trace-css';
+
+/**
+ * `html` with the figure CSS it needs, once: before </head>, or (a page
+ * without a head) before its first figure. Pages without figures, and pages
+ * that have it already, are returned as they are.
+ */
+export function withPageCss(html: string, dark: DarkMode): string {
+  if (!html.includes('nat-trace') || html.includes(`<style id="${STYLE_ID}">`)) return html;
+  const themes = new Set<string>();
+  THEME_CLASS_RE.lastIndex = 0;
+  for (const m of html.matchAll(THEME_CLASS_RE)) themes.add(m[1]);
+  const files = dark.kind === 'selector' && html.includes('nat-trace-v-dark');
+  if (!themes.size && !files) return html;
+  const css = pageCss(themes, dark, files);
+  if (!css) return html;
+  const tag = `<style id="${STYLE_ID}">${css}</style>`;
+  const head = html.indexOf('</head>');
+  const at = head >= 0 ? head : html.indexOf('<div class="nat-trace"');
+  return at < 0 ? tag + html : html.slice(0, at) + tag + html.slice(at);
+}
