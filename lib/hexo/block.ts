@@ -8,16 +8,15 @@
 import { createHash } from 'crypto';
 import { existsSync, readFileSync } from 'fs';
 import { join, relative } from 'path';
-import { runScenario } from '../index';
 import type { SimResult } from '../index';
-import { parseScenarioRaw, mergeRaw } from '../scenario/parse';
 import type { RawMap } from '../scenario/parse';
 import { NatTraceError } from '../errors';
 import type { RenderedFigure, FigureOptions, FigureFile, FigurePart } from '../render';
 import { AUTO, fileVariants } from '../render/scheme';
 import { pageSvg } from '../render/pagecss';
 import type { DarkMode } from '../render/scheme';
-import { explain, diagnosisText } from '../explain';
+import { codeFingerprint, parseRawJson } from './diskcache';
+import type { DiskCache, CacheEntry } from './diskcache';
 import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
 import type { RunState } from './state';
@@ -27,11 +26,29 @@ import { ByteLru, stringBytes } from './lru';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
 
-/** The renderer (jsdom, fonts) is loaded on first use, so a site without blocks starts as fast as before. */
+/*
+ * The pipeline and the renderer (YAML, simulator, jsdom, svg.js, fonts) are
+ * loaded when a block first needs them: a site without blocks, or one whose
+ * blocks all come from the disk cache, loads none of it.
+ */
+/* eslint-disable @typescript-eslint/no-var-requires */
+let renderLib: typeof import('../render') | undefined;
 export function renderModule(): typeof import('../render') {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  return require('../render') as typeof import('../render');
+  return (renderLib ??= require('../render') as typeof import('../render'));
 }
+let pipelineLib: typeof import('../index') | undefined;
+function pipeline(): typeof import('../index') {
+  return (pipelineLib ??= require('../index') as typeof import('../index'));
+}
+let parseLib: typeof import('../scenario/parse') | undefined;
+function scenarioParse(): typeof import('../scenario/parse') {
+  return (parseLib ??= require('../scenario/parse') as typeof import('../scenario/parse'));
+}
+let explainLib: typeof import('../explain') | undefined;
+function explainModule(): typeof import('../explain') {
+  return (explainLib ??= require('../explain') as typeof import('../explain'));
+}
+/* eslint-enable @typescript-eslint/no-var-requires */
 
 export const DATA_EXTS = ['.yml', '.yaml', '.json'];
 
@@ -52,6 +69,8 @@ export interface BlockContext {
   root: string;
   /** Site `url` (with its subfolder, as Hexo has it), for absolute URLs in feeds. */
   url?: string;
+  /** The disk cache of finished blocks (diskcache.ts); absent with `nat_trace: { cache: false }`. */
+  cache?: DiskCache;
 }
 
 interface Rendered {
@@ -93,19 +112,24 @@ export class DependentBlockError extends NatTraceError {
   }
 }
 
-function resolveBase(ctx: BlockContext, name: string): RawMap {
+/** A `from:` base: what identifies it (for the cache key) and, when needed, the base itself. */
+interface FoundBase { id: string; load: () => RawMap }
+
+function findBase(ctx: BlockContext, name: string): FoundBase {
   const { run } = ctx;
   if (run.names.has(name)) {
     const base = run.names.get(name);
     if (!base) throw new DependentBlockError(name, run.nameErrors.get(name));
-    return base;
+    return { id: `block:${hashText(JSON.stringify(base))}`, load: () => base };
   }
   for (const ext of DATA_EXTS) {
     const file = join(ctx.sourceDir, '_data', 'nat_trace', name + ext);
     if (!existsSync(file)) continue;
     const text = readFileSync(file, 'utf8');
-    run.dataDeps.set(file, hashText(text));
-    return parseScenarioRaw(text, { file: relative(ctx.baseDir, file) });
+    const hash = hashText(text);
+    run.dataDeps.set(file, hash);
+    const rel = relative(ctx.baseDir, file);
+    return { id: `data:${rel}:${hash}`, load: () => scenarioParse().parseScenarioRaw(text, { file: rel }) };
   }
   const earlier = [...run.names.keys()];
   throw new NatTraceError(`from:${name}: no earlier block in this post is named "${name}", and there is no source/_data/nat_trace/${name}.yml`, {
@@ -138,7 +162,8 @@ export function postFigureDir(postPath: string): string {
 
 /** The raw scenario with its rules replaced by those of the best fix lib/explain proposes. */
 function fixedScenario(merged: RawMap, parseOpts: { file: string; lineOffset: number }, sport: number | undefined): { merged: RawMap; added: string[] } {
-  const sim = runScenario('', { ...parseOpts, base: merged, sport });
+  const sim = pipeline().runScenario('', { ...parseOpts, base: merged, sport });
+  const { explain, diagnosisText } = explainModule();
   const e = explain(sim);
   if (!e.diagnosis) {
     throw new NatTraceError(`fix: the connection is already ${e.outcome}; there is nothing to fix`, { token: 'fix', expected: 'a block whose connection fails, or no fix option' });
@@ -182,10 +207,24 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
       token: args.name, expected: `a new name, or from:${args.name} to start from that block`,
     });
   }
+  // A finished block from the disk cache: no parsing, no simulation, no drawing.
+  let diskKey: string | undefined;
+  if (ctx.cache) {
+    let base: FoundBase | undefined;
+    try {
+      base = args.from ? findBase(ctx, args.from) : undefined;
+      diskKey = blockKey(ctx, base?.id);
+    } catch {
+      // A base that is missing or failed: the block fails below, as without the cache.
+    }
+    const hit = diskKey === undefined ? undefined : ctx.cache.get(diskKey);
+    if (hit) return fromEntry(ctx, hit);
+  }
   let merged: RawMap | null = null;
   try {
+    const { parseScenarioRaw, mergeRaw } = scenarioParse();
     const own = parseScenarioRaw(ctx.body, parseOpts);
-    merged = args.from ? mergeRaw(resolveBase(ctx, args.from), own) : own;
+    merged = args.from ? mergeRaw(findBase(ctx, args.from).load(), own) : own;
   } finally {
     if (args.name) run.names.set(args.name, merged);
   }
@@ -206,7 +245,7 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
   if (!rendered) {
     let sim: SimResult;
     try {
-      sim = runScenario('', { ...parseOpts, base: merged, sport: ctx.site.sport });
+      sim = pipeline().runScenario('', { ...parseOpts, base: merged, sport: ctx.site.sport });
     } catch (e) {
       if (args.name) run.names.set(args.name, null);
       throw e;
@@ -232,10 +271,11 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
   const R = renderModule();
   const dark = ctx.site.dark ?? AUTO;
   const dir = postFigureDir(run.postPath);
+  const files = new Map<string, string>();
   const fileOf = (f: RenderedFigure, mode: DarkMode): string => {
     const svg = R.restyle(f.svg, f.id, theme, mode);
     const path = dir + figureFileName(f, svg);
-    run.files.set(path, svg);
+    files.set(path, svg);
     return path;
   };
   // Feeds read post.content: every figure is a file there too, at an absolute
@@ -246,15 +286,52 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
     const path = fileOf(f, feedMode);
     return siteUrl ? `${siteUrl}/${path}` : ctx.root + path;
   };
+  let result: BlockResult;
   if (output === 'file') {
-    const files = (f: RenderedFigure): FigureFile[] => fileVariants(dark).map((v) => ({ variant: v.variant, src: ctx.root + fileOf(f, v.mode) }));
+    const variants = (f: RenderedFigure): FigureFile[] => fileVariants(dark).map((v) => ({ variant: v.variant, src: ctx.root + fileOf(f, v.mode) }));
     // The rules showing the light or the dark file are the page's (pagecss.ts), once.
-    return R.figureParts(rendered.figures, { mode: 'file', files, lang, caption: args.caption, defer });
+    result = R.figureParts(rendered.figures, { mode: 'file', files: variants, lang, caption: args.caption, defer });
+  } else {
+    // The page's figures without the rules all figures share (the page has
+    // them once, in the site's palette: pagecss.ts); the feed's files from the figures as drawn.
+    const drawn = new Map<RenderedFigure, RenderedFigure>();
+    const keepDesc = args.caption !== undefined;
+    const figures = rendered.figures.map((f) => { const g = { ...f, svg: pageSvg(f.svg, f.id, theme, keepDesc) }; drawn.set(g, f); return g; });
+    result = R.figureParts(figures, { mode: 'inline', lang, caption: args.caption, defer: (g) => defer(drawn.get(g) ?? g) });
   }
-  // The page's figures without the rules all figures share (the page has
-  // them once, in the site's palette: pagecss.ts); the feed's files from the figures as drawn.
-  const drawn = new Map<RenderedFigure, RenderedFigure>();
-  const keepDesc = args.caption !== undefined;
-  const figures = rendered.figures.map((f) => { const g = { ...f, svg: pageSvg(f.svg, f.id, theme, keepDesc) }; drawn.set(g, f); return g; });
-  return R.figureParts(figures, { mode: 'inline', lang, caption: args.caption, defer: (g) => defer(drawn.get(g) ?? g) });
+  for (const [path, svg] of files) run.files.set(path, svg);
+  if (ctx.cache && diskKey !== undefined) {
+    ctx.cache.put(diskKey, {
+      html: result.html,
+      parts: [...result.parts].map(([k, p]) => [k, p.body, p.text]),
+      files: [...files],
+      merged: args.name ? run.names.get(args.name) ?? undefined : undefined,
+    });
+  }
+  return result;
+}
+
+/**
+ * Everything a block's output depends on: its text and arguments, where it
+ * stands (lines in messages, the post's URL in file paths), its `from:` base,
+ * the site options (language, figure theme, dark mode by the site's theme,
+ * output mode), the site's root and URL, and the plugin's code.
+ */
+function blockKey(ctx: BlockContext, baseId: string | undefined): string {
+  const { run } = ctx;
+  const w = ctx.written;
+  return hashText(JSON.stringify({
+    code: codeFingerprint(PLUGIN_VERSION), args: ctx.args, body: ctx.body, line: ctx.line,
+    written: w ? [w.lineOffset, w.indent, w.firstColumn] : null, base: baseId ?? null,
+    file: run.fileRel, postPath: run.postPath, postLang: run.postLang ?? null,
+    site: ctx.site, siteLang: ctx.siteLang ?? null, root: ctx.root, url: ctx.url ?? null,
+  }));
+}
+
+/** A cached block into this post: its names for later `from:` blocks, its files. */
+function fromEntry(ctx: BlockContext, e: CacheEntry): BlockResult {
+  const { args, run } = ctx;
+  if (args.name) run.names.set(args.name, e.merged === undefined ? null : parseRawJson(e.merged) as RawMap);
+  for (const [path, svg] of e.files) run.files.set(path, svg);
+  return { html: e.html, parts: new Map(e.parts.map(([k, body, text]) => [k, { body, text }])) };
 }

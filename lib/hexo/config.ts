@@ -30,9 +30,11 @@ export interface SiteOptions {
    * the OS setting.
    */
   dark?: DarkMode;
+  /** false: no disk cache of finished blocks (diskcache.ts); on by default. */
+  cache?: boolean;
 }
 
-export const CONFIG_KEYS = ['output', 'theme', 'lang', 'sport', 'fail_on_error', 'dark'];
+export const CONFIG_KEYS = ['output', 'theme', 'lang', 'sport', 'fail_on_error', 'dark', 'cache'];
 
 function bad(key: string | undefined, message: string, token: string, expected: string, suggestion?: string): never {
   const err = new NatTraceError(`${key ? `nat_trace.${key}` : 'nat_trace'}: ${message}`, { file: '_config.yml', token, expected, suggestion });
@@ -76,6 +78,9 @@ export function readSiteOptions(hexo: HexoLike): SiteOptions {
       case 'fail_on_error':
         if (typeof value !== 'boolean') bad(key, 'must be true or false', String(value), 'true or false');
         out.fail_on_error = value; break;
+      case 'cache':
+        if (typeof value !== 'boolean') bad(key, 'must be true or false', String(value), 'true or false');
+        out.cache = value; break;
       case 'dark':
         try {
           out.dark = parseDarkMode(typeof value === 'boolean' ? (value ? 'auto' : 'never') : String(value), 'dark');

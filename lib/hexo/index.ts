@@ -48,6 +48,10 @@ export function register(hexo: HexoLike): SiteState {
     if (typeof html !== 'string') return html;
     return withPageCss(expandFigures(html, (k) => state.parts.get(k)), checkedSiteOptions(hexo, state).options.dark ?? AUTO);
   }, 1);
+  // The disk cache stays within its size bound (diskcache.ts).
+  hexo.extend.filter.register('after_generate', function natTraceCacheBound(): void {
+    state.openDiskCache?.pruneIfWritten();
+  });
   // A page listing several posts (the index, archives) can show one figure twice.
   hexo.extend.filter.register('after_render:html', (html: string) => (typeof html === 'string' ? uniqueFigureIds(html, new Set()) : html));
 

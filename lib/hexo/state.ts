@@ -9,6 +9,7 @@
  */
 import type { RawMap } from '../scenario/parse';
 import { PartStore } from './expand';
+import { DiskCache, siteCacheDir } from './diskcache';
 import type { CheckedConfig } from './config';
 import type { BlockSource } from './scan';
 
@@ -66,6 +67,16 @@ export class SiteState {
   serving = false;
   /** The drawings of deferred figures, by marker key (expand.ts). */
   readonly parts = new PartStore();
+  private disk?: DiskCache;
+
+  /** The site's disk cache of finished blocks, opened on first use. */
+  diskCache(baseDir: string): DiskCache {
+    const dir = siteCacheDir(baseDir);
+    if (!this.disk || this.disk.dir !== dir) this.disk = new DiskCache(dir);
+    return this.disk;
+  }
+  /** The disk cache if a block opened it. */
+  get openDiskCache(): DiskCache | undefined { return this.disk; }
 
   startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount' | 'sources' | 'ids'>): RunState {
     const run: RunState = {

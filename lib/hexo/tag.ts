@@ -97,6 +97,7 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
         run, args: parsed, body, line, site, siteLang: siteLanguage(hexo), written,
         sourceDir: hexo.source_dir, baseDir: hexo.base_dir, root: typeof hexo.config.root === 'string' ? hexo.config.root : '/',
         url: typeof hexo.config.url === 'string' ? hexo.config.url : undefined,
+        cache: site.cache === false ? undefined : state.diskCache(hexo.base_dir),
       });
       for (const [k, part] of res.parts) state.parts.set(k, part);
       return res.html;
