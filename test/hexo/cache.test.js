@@ -30,9 +30,10 @@ process.on('exit', () => {
 
 function posts() {
   return {
-    'walk.md': post('Walk', `Prose first.\n\n${block('office steps:1-3', HAIRPIN)}\nBetween.\n\n${block('from:office', UDP)}\n${block('from:shared show:rules,summary', '')}\nAfter.\n`),
-    'second.md': post('Second', `Another post.\n\n${block('show:sequence,rules', HAIRPIN)}\n`),
-    'plain.md': post('Plain', 'No figures in this one, only words.\n'),
+    // Distinct dates: posts of one date are listed in file-system order, which differs between two sites.
+    'walk.md': post('Walk', `Prose first.\n\n${block('office steps:1-3', HAIRPIN)}\nBetween.\n\n${block('from:office', UDP)}\n${block('from:shared show:rules,summary', '')}\nAfter.\n`, { date: '2024-03-09 20:00:00' }),
+    'second.md': post('Second', `Another post.\n\n${block('show:sequence,rules', HAIRPIN)}\n`, { date: '2024-03-10 20:00:00' }),
+    'plain.md': post('Plain', 'No figures in this one, only words.\n', { date: '2024-03-11 20:00:00' }),
   };
 }
 
