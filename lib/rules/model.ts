@@ -11,9 +11,9 @@ import type { Packet } from '../sim/packet';
 import type { RuleDialect } from '../scenario/types';
 
 /** The tables both iptables and RouterOS (its firewall sections) fill. */
-export type TableName = 'nat' | 'filter';
+export type TableName = 'raw' | 'nat' | 'filter';
 /** Every iptables table netfilter has hooks for. */
-export type IptablesTable = 'raw' | 'mangle' | TableName;
+export type IptablesTable = 'mangle' | TableName;
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 export const HOOKS: Hook[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
 export const BUILTIN_CHAINS: Record<IptablesTable, Hook[]> = {
@@ -193,6 +193,13 @@ export interface MatchContext {
   ct: CtView;
   /** The router's view of an address (-m addrtype, dst-address-type). */
   addrType(ip: string, limitIface?: string): AddrType;
+  /**
+   * NOTRACK / CT --notrack: mark the packet untracked (conntrack then skips it,
+   * and the NAT core with it). The kernel does so only for a packet that has no
+   * conntrack reference yet (xt_ct_target: `if (skb->_nfct != 0) return
+   * XT_CONTINUE`): false when nothing changed.
+   */
+  notrack(): boolean;
   /** RouterOS address lists (already expanded by the parser, name -> entries). */
   addressLists: Record<string, string[]>;
   /** RouterOS interface lists (from the scenario). */
@@ -229,7 +236,7 @@ export type TargetResult =
   | { verdict: 'DROP' }
   | { verdict: 'REJECT'; with: string }
   | { verdict: 'RETURN' }
-  /** Non-terminating (LOG, RouterOS passthrough=yes, comment-only). */
+  /** Non-terminating (LOG, NOTRACK, RouterOS passthrough=yes, comment-only). */
   | { verdict: 'CONTINUE'; note?: string }
   | { verdict: 'JUMP'; chain: string }
   | { verdict: 'GOTO'; chain: string }

@@ -223,9 +223,9 @@ export class ConntrackTable {
 }
 
 /** The facts a -m conntrack / -m state match reads. */
-export function ctView(r: CtResult | undefined, related = false): CtView {
+export function ctView(r: CtResult | undefined, related = false, untracked = false): CtView {
   if (!r) {
-    return { state: 'INVALID', dir: 'ORIGINAL', status: { expected: false, seenReply: false, assured: false, confirmed: false }, dnat: false, snat: false };
+    return { state: untracked ? 'UNTRACKED' : 'INVALID', dir: 'ORIGINAL', status: { expected: false, seenReply: false, assured: false, confirmed: false }, dnat: false, snat: false };
   }
   const e = r.entry;
   return {

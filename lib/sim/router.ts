@@ -61,6 +61,13 @@ interface PathState {
   ct?: CtResult;
   /** An ICMP error RELATED to `ct` (its direction is ct.dir). */
   related: boolean;
+  /** The skb carries the untracked mark (raw NOTRACK): conntrack and the NAT core leave it alone. */
+  untracked?: boolean;
+  /**
+   * The skb already has a conntrack reference that is no entry (nf_ct_attach of
+   * an untracked offender's REJECT answer): NOTRACK then does nothing.
+   */
+  nfctSet?: boolean;
   inIface?: string;
   outIface?: string;
   nextHop?: string;
@@ -137,6 +144,7 @@ export class Router implements SimNode {
   private context(s: PathState, hook: Hook, chain: Chain): TargetContext {
     const self = this;
     const chainType = chain.base?.type ?? 'filter';
+    let view = ctView(s.ct, s.related, s.untracked);
     return {
       packet: s.f.pkt,
       hook,
@@ -144,8 +152,15 @@ export class Router implements SimNode {
       chainType,
       inIface: s.inIface,
       outIface: s.outIface,
-      ct: ctView(s.ct, s.related),
+      // A NOTRACK earlier in the same chain changes what later rules see.
+      get ct() { return view; },
       addrType: (ip, limit) => self.addrType(ip, limit),
+      notrack() {
+        if (s.ct || s.untracked || s.nfctSet) return false;
+        s.untracked = true;
+        view = ctView(undefined, false, true);
+        return true;
+      },
       addressLists: this.rules.addressLists,
       interfaceLists: this.spec.interfaceLists,
       ifaceAddress(iface: string, towards?: string) {
@@ -180,8 +195,14 @@ export class Router implements SimNode {
   /** One base chain of type filter; returns false when the packet is gone. */
   private filter(s: PathState, hook: Hook, chain: Chain): boolean {
     if (!hasRules(chain)) return true;
+    const wasUntracked = s.untracked;
     const v = traverse(this.rules, chain, this.context(s, hook, chain));
     const policy = v.chain.policy ?? 'ACCEPT';
+    if (s.untracked && !wasUntracked) {
+      // The rule that set the mark (the first NOTRACK that matched; later ones found it set).
+      const by = v.passed.find((r) => r.target.module === 'NOTRACK');
+      if (by) this.engine.emit(s.f, { kind: 'chain', node: 'router', hook, table: chain.table, chainType: 'filter', priority: chain.base?.priority, chain: v.chain.displayName ?? v.chain.name, verdict: 'NOTRACK', rule: ruleRef(by, v.chain, policy), inIface: s.inIface, outIface: s.outIface });
+    }
     const verdict = v.result.verdict === 'REJECT' ? `REJECT ${v.result.with}` : v.result.verdict;
     this.engine.emit(s.f, { kind: 'chain', node: 'router', hook, table: chain.table, chainType: 'filter', priority: chain.base?.priority, chain: v.chain.displayName ?? v.chain.name, verdict, rule: ruleRef(v.rule, v.chain, policy), inIface: s.inIface, outIface: s.outIface });
     if (v.result.verdict === 'ACCEPT' || v.result.verdict === 'NAT') return true;
@@ -264,6 +285,11 @@ export class Router implements SimNode {
   /** nf_conntrack_in for a packet entering at PREROUTING or OUTPUT. */
   private track(s: PathState, hook: Hook): void {
     const p = s.f.pkt;
+    if (s.untracked) {
+      // nf_conntrack_in: an untracked skb is accepted as it is (no lookup, no entry).
+      this.engine.emit(s.f, { kind: 'conntrack', node: 'router', hook, ctState: 'UNTRACKED', reason: 'notrack' });
+      return;
+    }
     if (!this.tracking) return;
     if (p.proto === 'icmp') {
       const inner = p.icmp?.inner;
@@ -386,7 +412,7 @@ export class Router implements SimNode {
       // Loopback: the packet comes straight back in through PREROUTING and INPUT.
       if (!this.hook(s, 'POSTROUTING', { nat: true })) return false;
       this.confirm(s);
-      const back: PathState = { f, ct: s.ct && !s.related ? { ...s.ct, isNew: false } : s.ct, related: s.related, inIface: 'lo' };
+      const back: PathState = { f, ct: s.ct && !s.related ? { ...s.ct, isNew: false } : s.ct, related: s.related, untracked: s.untracked, nfctSet: s.nfctSet, inIface: 'lo' };
       // loopback_xmit queues the packet (netif_rx): the sender's call returns first.
       this.engine.schedule(0, () => {
         // It keeps its conntrack entry (conntrack and NAT are done): only base chains of type filter see it.

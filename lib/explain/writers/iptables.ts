@@ -81,7 +81,7 @@ export const iptablesWriter: DialectWriter = {
   dialect: 'iptables',
   apply(text: string, idx: RulesIndex, edits: RuleEdit[]): EditedRules {
     const le = new LineEdits(text);
-    const save = le.lines.some((l) => /^\*(nat|filter)\s*$/.test(l.trim()));
+    const save = le.lines.some((l) => /^\*(raw|nat|filter)\s*$/.test(l.trim()));
     const firstCmd = le.lines.map((l) => l.trim()).find((l) => l && !l.startsWith('#'));
     const bin = firstCmd && /^(sudo\s+)?\S*iptables\S*\s/.test(firstCmd) ? 'iptables ' : '';
     const commands: string[] = [];
@@ -91,7 +91,7 @@ export const iptablesWriter: DialectWriter = {
       if (!order.has(k)) order.set(k, idx.chainRules(t, c).slice());
       return order.get(k)!;
     };
-    const tbl = (t: TableName): string => (t === 'nat' ? '-t nat ' : '');
+    const tbl = (t: TableName): string => (t === 'filter' ? '' : `-t ${t} `);
     const cmd = (t: TableName, rest: string): string => `iptables ${tbl(t)}${rest}`;
     /** Put a rulespec into chain c of table t before `before` (or at the end). */
     const place = (t: TableName, c: string, rulespec: string, before: Rule | undefined, marker: object): void => {

@@ -10,8 +10,9 @@ import { LineEdits, quote, tokens } from './lines';
 const CHAIN: Record<TableName, Record<string, string>> = {
   nat: { PREROUTING: 'dstnat', POSTROUTING: 'srcnat', INPUT: 'input', OUTPUT: 'output' },
   filter: { INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output' },
+  raw: { PREROUTING: 'prerouting', OUTPUT: 'output' },
 };
-const PATH: Record<TableName, string> = { nat: '/ip firewall nat', filter: '/ip firewall filter' };
+const PATH: Record<TableName, string> = { nat: '/ip firewall nat', filter: '/ip firewall filter', raw: '/ip firewall raw' };
 
 export function routerosChain(table: TableName, chain: string): string {
   return CHAIN[table][chain] ?? chain;
@@ -84,6 +85,7 @@ export const routerosWriter: DialectWriter = {
     const order: Record<TableName, Array<number | object>> = {
       nat: idx.sectionRules('nat').map((r) => r.source.line),
       filter: idx.sectionRules('filter').map((r) => r.source.line),
+      raw: idx.sectionRules('raw').map((r) => r.source.line),
     };
     const pos = (table: TableName, r: Rule): number => order[table].indexOf(r.source.line);
     const insertLine = (table: TableName, addLine: string, before: Rule | undefined, marker: object): void => {

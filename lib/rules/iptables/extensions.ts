@@ -16,6 +16,7 @@ import { TCP_FLAG_BITS } from '../matches/ports';
 import type { LogTargetOptsFull } from '../targets/log';
 import { LOG_FLAGS, LOG_LEVELS } from '../targets/log';
 import type { NatToTargetOptsFull, PortsTargetOptsFull } from '../targets/nat';
+import type { NotrackTargetOpts } from '../targets/notrack';
 import { REJECT_TYPES } from '../targets/reject';
 import { intToIp4, isIp4, ip4ToInt, parseCidr } from '../../net/addr';
 import { dict, has } from '../../dict';
@@ -567,9 +568,35 @@ function plain(name: string, tables?: TableName[]): Extension<Record<string, nev
   return { name, module: name, tables, options: {}, init: () => ({}), parse() { /* no options */ }, final: () => ({}) };
 }
 
+/** -j NOTRACK: the old name of CT --notrack (libxt_NOTRACK); raw table only, as the kernel checks. */
+const notrackExt: Extension<Record<string, never>> = {
+  name: 'NOTRACK', module: 'NOTRACK', tables: ['raw'], options: {},
+  init: () => ({}), parse() { /* no options */ },
+  final: (): NotrackTargetOpts => ({ form: 'NOTRACK' }),
+};
+
+/** -j CT: only --notrack is modeled; helpers, zones, events and timeouts are refused by name. */
+const ctExt: Extension<{ notrack?: boolean }> = {
+  name: 'CT', module: 'NOTRACK', tables: ['raw'],
+  options: {
+    '--notrack': { args: 0 },
+    '--helper': { args: 1, unmodeled: true }, '--ctevents': { args: 1, unmodeled: true }, '--expevents': { args: 1, unmodeled: true },
+    '--zone': { args: 1, unmodeled: true }, '--zone-orig': { args: 1, unmodeled: true }, '--zone-reply': { args: 1, unmodeled: true },
+    '--timeout': { args: 1, unmodeled: true },
+  },
+  init: () => ({}),
+  parse(st) { st.notrack = true; },
+  final(st, c): NotrackTargetOpts {
+    if (!st.notrack) return c.fail('-j CT without --notrack is not modeled by the simulator (it only attaches a conntrack template)', 'CT', '-j CT --notrack');
+    return { form: 'CT' };
+  },
+};
+
 export const TARGET_EXTENSIONS: Record<string, Extension> = dict({
   ACCEPT: plain('ACCEPT'),
-  DROP: plain('DROP', ['filter']),
+  DROP: plain('DROP', ['filter', 'raw']),
+  NOTRACK: notrackExt,
+  CT: ctExt,
   RETURN: plain('RETURN'),
   REJECT: rejectExt,
   LOG: logExt,
@@ -582,7 +609,7 @@ export const TARGET_EXTENSIONS: Record<string, Extension> = dict({
 
 /** Real iptables targets the simulator does not model. */
 export const UNSUPPORTED_TARGETS = [
-  'MARK', 'CONNMARK', 'NFLOG', 'NFQUEUE', 'QUEUE', 'TCPMSS', 'CHECKSUM', 'CT', 'NOTRACK', 'TTL', 'TOS', 'DSCP', 'SET',
+  'MARK', 'CONNMARK', 'NFLOG', 'NFQUEUE', 'QUEUE', 'TCPMSS', 'CHECKSUM', 'TTL', 'TOS', 'DSCP', 'SET',
   'CLASSIFY', 'TRACE', 'AUDIT', 'ULOG', 'TEE', 'SECMARK', 'CONNSECMARK', 'HMARK', 'IDLETIMER', 'LED', 'RATEEST',
   'SYNPROXY', 'CLUSTERIP', 'ECN', 'TPROXY', 'HL', 'TCPOPTSTRIP', 'NPT', 'DNPT', 'SNPT', 'MIRROR', 'SAME', 'ROUTE', 'TARPIT',
   'CHAOS', 'DELUDE', 'IPMARK', 'LOGMARK', 'SYSRQ', 'STEAL', 'ACCOUNT', 'RAWDNAT', 'RAWSNAT', 'CONNCONFIRM',

@@ -15,8 +15,8 @@ import {
   parseAddr, parseProto,
 } from './extensions';
 
-const TABLES: TableName[] = ['nat', 'filter'];
-const OTHER_TABLES = ['mangle', 'raw', 'security', 'broute'];
+const TABLES: TableName[] = ['raw', 'nat', 'filter'];
+const OTHER_TABLES = ['mangle', 'security', 'broute'];
 
 // --- tokenizer --------------------------------------------------------------
 
@@ -367,7 +367,7 @@ function parseCommand(tokens: string[], text: string, line: number, ps: ParseSta
       rs.warnings.push({ message: `the ${tableName} table is not modeled; rule ignored: ${text}`, line });
       return;
     }
-    fail(`unknown table \`${tableName}\``, cmd.tableToken ?? tableName, 'nat or filter', [...TABLES, ...OTHER_TABLES]);
+    fail(`unknown table \`${tableName}\``, cmd.tableToken ?? tableName, 'raw, nat or filter', [...TABLES, ...OTHER_TABLES]);
   }
   const table = tableName as TableName;
   const chains = rs.tables[table];
@@ -417,7 +417,7 @@ function parseCommand(tokens: string[], text: string, line: number, ps: ParseSta
   if (target) {
     const ext = target.ext;
     if (ext.tables && !ext.tables.includes(table)) {
-      fail(ext.name === 'DROP' ? 'the nat table is not intended for filtering; DROP is not allowed there' : `target ${ext.name} is only valid in the ${ext.tables.join('/')} table`,
+      fail(ext.name === 'DROP' && table === 'nat' ? 'the nat table is not intended for filtering; DROP is not allowed there' : `target ${ext.name} is only valid in the ${ext.tables.join('/')} table`,
         target.token, `a target for the ${table} table`);
     }
     if (chain.builtin && ext.hooks && !ext.hooks.includes(chainName as Hook)) {
@@ -558,7 +558,7 @@ export function parseIptables(text: string): Ruleset {
       ps.saveTable = t;
       ps.skipping = !TABLES.includes(t as TableName);
       if (ps.skipping) {
-        if (!OTHER_TABLES.includes(t)) throw new NatTraceError(`unknown table \`${t}\``, { line: lineNo, token: t, expected: 'nat or filter', suggestion: suggest(t, [...TABLES, ...OTHER_TABLES]) });
+        if (!OTHER_TABLES.includes(t)) throw new NatTraceError(`unknown table \`${t}\``, { line: lineNo, token: t, expected: 'raw, nat or filter', suggestion: suggest(t, [...TABLES, ...OTHER_TABLES]) });
         rs.warnings.push({ message: `the ${t} table is not modeled; its rules are ignored`, line: lineNo });
       }
       continue;
@@ -570,7 +570,7 @@ export function parseIptables(text: string): Ruleset {
     }
     if (ps.skipping) continue;
     if (line.startsWith(':')) {
-      if (ps.saveTable === undefined) throw new NatTraceError('chain line outside a *table section', { line: lineNo, token: line, expected: '*nat or *filter before it' });
+      if (ps.saveTable === undefined) throw new NatTraceError('chain line outside a *table section', { line: lineNo, token: line, expected: '*raw, *nat or *filter before it' });
       const m = /^:(\S+)\s+(\S+)(?:\s+\[\d+:\d+\])?$/.exec(line);
       if (!m) throw new NatTraceError(`malformed chain line \`${line}\``, { line: lineNo, token: line, expected: ':CHAIN POLICY [packets:bytes]' });
       const table = ps.saveTable as TableName;

@@ -64,8 +64,10 @@ const MAX_EXPANDED_ROWS = 100000;
 
 export function toIptablesSave(rs: Ruleset, interfaceLists: Record<string, string[]>): string {
   const out: string[] = [];
-  for (const table of ['nat', 'filter'] as TableName[]) {
+  for (const table of ['raw', 'nat', 'filter'] as TableName[]) {
     const chains = rs.tables[table] ?? {};
+    // The raw table only when it holds something: loading it registers hooks the kernel would not have.
+    if (table === 'raw' && !Object.values(chains).some((c) => c.rules.length || !c.builtin || (c.policy ?? 'ACCEPT') !== 'ACCEPT')) continue;
     const em: Emitted = { chains: [], lines: [] };
     let helper = 0;
     const helperName = () => `nt-h${++helper}`;

@@ -18,6 +18,8 @@ import type {
 } from '../opts';
 import { NatTraceError, suggest } from '../../errors';
 import type { RouterSettings } from '../model';
+import { BUILTIN_CHAINS } from '../model';
+import type { NotrackTargetOpts } from '../targets/notrack';
 import { dict, own } from '../../dict';
 import { logicalLines, words, lineError, LogicalLine, Word } from './lex';
 import { ALL_SECTIONS, sectionKind } from './sections';
@@ -34,18 +36,21 @@ export interface RouterOSRuleset extends Ruleset {
   disabled: Rule[];
 }
 
-type Section = 'nat' | 'filter';
+type Section = 'raw' | 'nat' | 'filter';
 
 /** RouterOS chain -> the netfilter hooks it is attached to. */
 const BUILTIN: Record<Section, Record<string, Hook[]>> = {
   // input and output are RouterOS v7's nat chains for the router's own traffic.
   nat: dict<Hook[]>({ dstnat: ['PREROUTING', 'OUTPUT'], srcnat: ['POSTROUTING'], input: ['INPUT'], output: ['OUTPUT'] }),
   filter: dict<Hook[]>({ input: ['INPUT'], forward: ['FORWARD'], output: ['OUTPUT'] }),
+  // /ip firewall raw: before connection tracking, where packets enter and where the router's own leave.
+  raw: dict<Hook[]>({ prerouting: ['PREROUTING'], output: ['OUTPUT'] }),
 };
 /** The RouterOS name shown for each netfilter built-in chain. */
 const DISPLAY: Record<Section, Partial<Record<Hook, string>>> = {
   nat: { PREROUTING: 'dstnat', INPUT: 'input', OUTPUT: 'dstnat', POSTROUTING: 'srcnat' },
   filter: { INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output' },
+  raw: { PREROUTING: 'prerouting', OUTPUT: 'output' },
 };
 
 /** Properties nat-trace simulates (the suggestion list for typos). */
@@ -79,6 +84,12 @@ const NEGATABLE = new Set([
 
 const NAT_ACTIONS = ['accept', 'dst-nat', 'src-nat', 'masquerade', 'redirect', 'netmap', 'jump', 'return', 'passthrough', 'log'];
 const FILTER_ACTIONS = ['accept', 'drop', 'reject', 'jump', 'return', 'passthrough', 'log', 'fasttrack-connection'];
+const RAW_ACTIONS = ['accept', 'drop', 'notrack', 'jump', 'return', 'passthrough', 'log'];
+const SECTION_ACTIONS: Record<Section, string[]> = { nat: NAT_ACTIONS, filter: FILTER_ACTIONS, raw: RAW_ACTIONS };
+/** What each section's chain= takes, for the error that names none. */
+const CHAIN_HINT: Record<Section, string> = { nat: 'chain=dstnat or chain=srcnat', filter: 'chain=input, forward or output', raw: 'chain=prerouting or output' };
+/** Matchers that read conntrack: the raw table runs before it and has none. */
+const CONNTRACK_PROPS = ['connection-state', 'connection-nat-state'];
 const UNSUPPORTED_ACTIONS = ['add-src-to-address-list', 'add-dst-to-address-list', 'same', 'endpoint-independent-nat', 'tarpit'];
 
 /** RouterOS reject-with -> the iptables REJECT name (what the REJECT module and iptables-restore take). */
@@ -104,7 +115,7 @@ const NAT_STATES: Record<string, string> = dict({ srcnat: 'SNAT', dstnat: 'DNAT'
 const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr'];
 
 /** Targets a user chain may not be named after (iptables refuses such chains). */
-const TARGET_NAMES = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'QUEUE', 'NFQUEUE', 'MARK', 'CONNMARK', 'TRACE']);
+const TARGET_NAMES = new Set(['NOTRACK', 'CT', 'ACCEPT', 'DROP', 'REJECT', 'RETURN', 'LOG', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'QUEUE', 'NFQUEUE', 'MARK', 'CONNMARK', 'TRACE']);
 /** XT_EXTENSION_MAXNAMELEN - 1: the longest chain name the kernel takes. */
 const MAX_CHAIN_NAME = 28;
 
@@ -178,7 +189,7 @@ class Parser {
   /** /ip settings the simulator models (send-redirects). */
   private readonly settings: RouterSettings = {};
   private sectionName = '';
-  private readonly lists: Record<Section, RosRule[]> = { nat: [], filter: [] };
+  private readonly lists: Record<Section, RosRule[]> = { raw: [], nat: [], filter: [] };
   private readonly addressLists = new Map<string, string[]>();
   private readonly warnings: RuleWarning[] = [];
   private readonly warnedSections = new Set<string>();
@@ -249,12 +260,13 @@ class Parser {
     this.sectionName = '/' + p;
     if (p === 'ip firewall nat') { this.section = 'nat'; return; }
     if (p === 'ip firewall filter') { this.section = 'filter'; return; }
+    if (p === 'ip firewall raw') { this.section = 'raw'; return; }
     if (p === 'ip firewall address-list') { this.section = 'address-list'; return; }
     if (p === 'ip settings') { this.section = 'settings'; return; }
     if (p === '') { this.section = undefined; return; } // `/` alone: back to the root menu
     const kind = sectionKind(p);
     if (kind === 'refused') {
-      throw lineError(ll, first.start, `section /${p} is not simulated (nat-trace models /ip firewall nat and filter)`, { token: '/' + p, expected: '/ip firewall nat, /ip firewall filter or /ip firewall address-list' });
+      throw lineError(ll, first.start, `section /${p} is not simulated (nat-trace models /ip firewall raw, nat and filter)`, { token: '/' + p, expected: '/ip firewall raw, /ip firewall nat, /ip firewall filter or /ip firewall address-list' });
     }
     if (kind === 'unknown') {
       // A typo would drop its rules silently and change the outcome: an error, with the nearest real menu.
@@ -360,7 +372,7 @@ class Parser {
 
     const chainW = got.get('chain');
     if (!chainW || !chainW.value) {
-      throw lineError(ll, props[0]?.start ?? 0, 'a firewall rule needs chain=', { token: 'add', expected: section === 'nat' ? 'chain=dstnat or chain=srcnat' : 'chain=input, forward or output' });
+      throw lineError(ll, props[0]?.start ?? 0, 'a firewall rule needs chain=', { token: 'add', expected: CHAIN_HINT[section] });
     }
     const chain = chainW.value;
     this.checkChainName(ll, chainW, chain, section);
@@ -489,6 +501,10 @@ class Parser {
     }
     if (addrtype.src || addrtype.dst) others.push({ module: 'addrtype', opts: addrtype });
 
+    if (section === 'raw') {
+      const ctw = CONNTRACK_PROPS.map((n) => got.get(n)).find((w) => w);
+      if (ctw) throw lineError(ll, ctw.start, `${ctw.name} is not available in /ip firewall raw: raw rules run before connection tracking`, { token: `${ctw.name}=${ctw.value}`, expected: 'a matcher that reads the packet alone (or this rule in /ip firewall filter)' });
+    }
     const cs = val('connection-state');
     if (cs) {
       const states: string[] = [];
@@ -521,11 +537,11 @@ class Parser {
     // --- action
     const actionW = got.get('action');
     const action = actionW?.value ?? 'accept';
-    const allowed = section === 'nat' ? NAT_ACTIONS : FILTER_ACTIONS;
+    const allowed = SECTION_ACTIONS[section];
     if (!allowed.includes(action)) {
       const w = actionW!;
       if (UNSUPPORTED_ACTIONS.includes(action)) throw err(w, `action ${action} is not simulated by nat-trace`, allowed.join(', '));
-      const other = section === 'nat' ? FILTER_ACTIONS : NAT_ACTIONS;
+      const other = Object.values(SECTION_ACTIONS).flat();
       if (other.includes(action)) throw err(w, `action ${action} is not available in ${this.sectionName}`, allowed.join(', '));
       throw err(w, `unknown action ${action}`, allowed.join(', '), suggest(action, allowed));
     }
@@ -535,6 +551,7 @@ class Parser {
     switch (action) {
       case 'accept': target = { module: 'ACCEPT', opts: {} }; break;
       case 'drop': target = { module: 'DROP', opts: {} }; break;
+      case 'notrack': target = { module: 'NOTRACK', opts: { form: 'CT' } as NotrackTargetOpts }; break;
       case 'return': target = { module: 'RETURN', opts: {} }; break;
       case 'passthrough': target = { module: 'PASSTHROUGH', opts: {} }; break;
       case 'fasttrack-connection':
@@ -662,7 +679,7 @@ class Parser {
     if (bad) throw lineError(ll, w.valueStart, `chain name ${name} cannot be loaded into netfilter`, { token: `${w.name}=${name}`, expected: 'letters, digits, - _ . without spaces' });
     if (name.length > MAX_CHAIN_NAME) throw lineError(ll, w.valueStart, `chain name ${name} is longer than the kernel's ${MAX_CHAIN_NAME} characters`, { token: name, expected: `a name of at most ${MAX_CHAIN_NAME} characters` });
     const table: TableName = section;
-    const builtinNames = section === 'nat' ? ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'] : ['INPUT', 'FORWARD', 'OUTPUT'];
+    const builtinNames: string[] = BUILTIN_CHAINS[section];
     if (builtinNames.includes(name) || TARGET_NAMES.has(name)) {
       throw lineError(ll, w.valueStart, `custom chain ${name} clashes with a netfilter name in the ${table} table`, { token: name, expected: 'another chain name' });
     }
@@ -671,15 +688,15 @@ class Parser {
   // --- model ---------------------------------------------------------------
 
   private build(): RouterOSRuleset {
-    const tables = dict<Record<string, Chain>>({ nat: dict<Chain>(), filter: dict<Chain>() }) as Record<TableName, Record<string, Chain>>;
-    for (const t of ['nat', 'filter'] as const) {
-      for (const hook of t === 'nat' ? NAT_HOOKS : FILTER_HOOKS) {
+    const tables = dict<Record<string, Chain>>({ raw: dict<Chain>(), nat: dict<Chain>(), filter: dict<Chain>() }) as Record<TableName, Record<string, Chain>>;
+    for (const t of ['raw', 'nat', 'filter'] as const) {
+      for (const hook of BUILTIN_CHAINS[t]) {
         tables[t][hook] = { table: t, name: hook, builtin: true, policy: 'ACCEPT', rules: [], displayName: DISPLAY[t][hook] };
       }
     }
     const disabled: Rule[] = [];
     const referenced = new Set<string>();
-    for (const section of ['nat', 'filter'] as const) {
+    for (const section of ['raw', 'nat', 'filter'] as const) {
       const chains = tables[section];
       const userChain = (name: string): Chain => (chains[name] ??= { table: section, name, builtin: false, rules: [], displayName: name });
       this.lists[section].forEach((r, rosNumber) => {
@@ -800,7 +817,6 @@ function reachableChains(chains: Record<string, Chain>): Set<string> {
 }
 
 const NAT_HOOKS: Hook[] = ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
-const FILTER_HOOKS: Hook[] = ['INPUT', 'FORWARD', 'OUTPUT'];
 const COMMANDS = new Set(['add', 'set', 'remove', 'print', 'export', 'edit', 'enable', 'disable', 'move', 'comment', 'find', 'reset-counters', 'unset', 'get']);
 
 /** Parse RouterOS `/ip firewall` text (export style or one-line commands) into the rule model. */

@@ -6,10 +6,10 @@
  */
 
 /** Menus whose `add` lines the parser reads. */
-export const MODELED_SECTIONS = ['ip firewall nat', 'ip firewall filter', 'ip firewall address-list'];
+export const MODELED_SECTIONS = ['ip firewall nat', 'ip firewall filter', 'ip firewall raw', 'ip firewall address-list'];
 
 /** Real menus whose rules change what packets do and that nat-trace does not simulate: refused. */
-export const REFUSED_SECTIONS = ['ip firewall mangle', 'ip firewall raw'];
+export const REFUSED_SECTIONS = ['ip firewall mangle'];
 
 const MENUS: Record<string, string[]> = {
   ip: [

@@ -10,8 +10,8 @@ export const acceptTarget: TargetModule<NoOpts> = {
 
 export const dropTarget: TargetModule<NoOpts> = {
   name: 'DROP',
-  // iptables refuses DROP in the nat table ("not intended for filtering").
-  tables: ['filter'],
+  // iptables refuses DROP in the nat table ("not intended for filtering"); raw takes it.
+  tables: ['filter', 'raw'],
   run: () => ({ verdict: 'DROP' }),
   toIptables: () => '-j DROP',
 };
