@@ -163,7 +163,7 @@ function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number
       cy += 4;
     }
     const refs = s.rules.map((r) => r.rule);
-    if (s.rule && !refs.some((r) => r.chain === s.rule!.chain && r.number === s.rule!.number)) refs.push(s.rule);
+    if (s.rule && !refs.some((r) => r.table === s.rule!.table && r.chain === s.rule!.chain && r.number === s.rule!.number)) refs.push(s.rule);
     for (const r of refs) {
       const head = ruleName(L, sim, r);
       rows.plain(head).attr({ x: lx, y: cy }).addClass('s b');

@@ -55,7 +55,8 @@ export function ruleColumns(r: Rule): Cols {
 
 function orderedChains(sim: SimResult): Chain[] {
   const out: Chain[] = [];
-  for (const table of ['filter', 'nat'] as const) {
+  // The raw table first: its chains run before conntrack, ahead of everything else.
+  for (const table of ['raw', 'filter', 'nat'] as const) {
     const chains = sim.ruleset.tables[table] ?? {};
     const hooks = BUILTIN_CHAINS[table] as string[];
     const names = Object.keys(chains).sort((a, b) => {

@@ -44,9 +44,11 @@ export function nodeName(L: Lang, sim: SimResult, node: string): string {
 
 /** "dstnat rule #0", "PREROUTING rule 1", "the FORWARD policy DROP". */
 export function ruleName(L: Lang, sim: SimResult, r: RuleRef): string {
-  if (r.number === 0) return t(L, 'rule.policy', { chain: r.chain, policy: r.text.replace(/^policy\s+/, '') });
-  if (sim.ruleset.dialect === 'routeros' && r.rosNumber !== undefined) return t(L, 'rule.ros', { chain: r.chain, n: r.rosNumber });
-  return t(L, 'rule.iptables', { chain: r.chain, n: r.number });
+  // Raw chains share their names with nat's and filter's (PREROUTING, output): say which.
+  const chain = r.table === 'raw' ? `raw ${r.chain}` : r.chain;
+  if (r.number === 0) return t(L, 'rule.policy', { chain, policy: r.text.replace(/^policy\s+/, '') });
+  if (sim.ruleset.dialect === 'routeros' && r.rosNumber !== undefined) return t(L, 'rule.ros', { chain, n: r.rosNumber });
+  return t(L, 'rule.iptables', { chain, n: r.number });
 }
 
 function ruleQuote(L: Lang, r: RuleRef): string {
@@ -101,10 +103,17 @@ function receiverSentence(L: Lang, sim: SimResult, s: StoryStep): string | undef
   return tMaybe(L, `recv.${r.reason}`, v) ?? t(L, 'recv.generic', { ...v, result: r.result });
 }
 
-function filterSentences(L: Lang, sim: SimResult, s: StoryStep): string[] {
+/** What raw rules did to the packet: NOTRACK, or an accept that ends only the raw chain. */
+function rawSentences(L: Lang, sim: SimResult, s: StoryStep): string[] {
   return s.rules
+    .filter((r) => r.table === 'raw' && r.rule.number !== 0 && (r.verdict === 'NOTRACK' || r.verdict === 'ACCEPT'))
+    .map((r) => t(L, r.verdict === 'NOTRACK' ? 'raw.notrack' : 'raw.accept', { rule: ruleName(L, sim, r.rule), text: ruleQuote(L, r.rule) }));
+}
+
+function filterSentences(L: Lang, sim: SimResult, s: StoryStep): string[] {
+  return rawSentences(L, sim, s).concat(s.rules
     .filter((r) => r.table === 'filter' && r.verdict === 'ACCEPT')
-    .map((r) => t(L, r.rule.number === 0 ? 'filter.policy-accept' : 'filter.accept', { rule: ruleName(L, sim, r.rule), text: ruleQuote(L, r.rule) }));
+    .map((r) => t(L, r.rule.number === 0 ? 'filter.policy-accept' : 'filter.accept', { rule: ruleName(L, sim, r.rule), text: ruleQuote(L, r.rule) })));
 }
 
 function hopCaption(L: Lang, s: StoryStep, sim: SimResult): string {
@@ -131,7 +140,7 @@ function hopCaption(L: Lang, s: StoryStep, sim: SimResult): string {
 }
 
 function rewriteCaption(L: Lang, s: StoryStep, sim: SimResult): string {
-  const parts = rewriteSentences(L, sim, s, false);
+  const parts = [...rawSentences(L, sim, s), ...rewriteSentences(L, sim, s, false)];
   if (s.local) {
     // A broadcast of one of the router's subnets (or 224.0.0.1) is taken in, not forwarded.
     const group = isGroupAddress(sim, s.packet.dst);

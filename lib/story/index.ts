@@ -213,7 +213,7 @@ function packetSteps(evs: TraceEvent[], out: Draft[]): void {
         cur.events.push(e.seq);
         cur.drop = { node: e.node, reason: e.kind === 'arp-fail' ? 'arp-fail' : e.reason ?? '', hook: e.hook };
         if (e.rule) {
-          const same = cur.rules.find((r) => r.rule.chain === e.rule!.chain && r.rule.number === e.rule!.number);
+          const same = cur.rules.find((r) => r.rule.table === e.rule!.table && r.rule.chain === e.rule!.chain && r.rule.number === e.rule!.number);
           cur.rule = same ? same.rule : e.rule;
           if (!same) cur.rules.push({ rule: e.rule, verdict: 'DROP', hook: e.hook });
         }
