@@ -44,7 +44,7 @@ describe('hooks: base chains by priority', () => {
     assert.deepStrictEqual(tableBaseChain('filter', 'INPUT'), { hook: 'INPUT', priority: 0, type: 'filter' });
     const { rs } = build('-A FORWARD -j ACCEPT', 'pc -> 203.0.113.9:80');
     assert.deepStrictEqual(baseChainsAt(rs, 'INPUT').map((c) => `${c.table} ${c.name}`), ['filter INPUT', 'nat INPUT']);
-    assert.deepStrictEqual(baseChainsAt(rs, 'OUTPUT').map((c) => `${c.table} ${c.name}`), ['nat OUTPUT', 'filter OUTPUT']);
+    assert.deepStrictEqual(baseChainsAt(rs, 'OUTPUT').map((c) => `${c.table} ${c.name}`), ['raw OUTPUT', 'nat OUTPUT', 'filter OUTPUT']);
     assert.deepStrictEqual(baseChainsAt(rs, 'FORWARD').map((c) => c.base.priority), [0]);
   });
 

@@ -104,6 +104,14 @@ const TAGS = {
   random: 'NAT with --random / --random-fully',
   counters: 'iptables-save -c packet and byte counters',
   'nat-input': 'source NAT in the nat INPUT chain',
+  // the raw table (265 on)
+  raw: 'rules in the raw table (iptables -t raw, RouterOS /ip firewall raw)',
+  notrack: 'NOTRACK / CT --notrack / action=notrack: the packet is not tracked',
+  untracked: '--ctstate UNTRACKED, --state UNTRACKED, connection-state=untracked',
+  'raw-output': 'raw OUTPUT / raw chain=output: the router\'s own packets before conntrack',
+  'raw-drop': 'a drop in the raw table, before conntrack',
+  'raw-accept': 'an accept in the raw table (it ends the raw chain only)',
+  'one-direction': 'only one direction of a connection is untracked',
 };
 
 const OUTCOMES = ['established', 'refused', 'unreachable', 'timeout'];
