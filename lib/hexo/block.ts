@@ -263,7 +263,10 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
       }
     }
     rendered = { figures };
-    cachePut(key, rendered);
+    // With the disk cache, a block drawn again (hexo server re-rendering a
+    // post) is found there: holding every drawn block in memory as well only
+    // raises the build's peak memory.
+    if (!ctx.cache) cachePut(key, rendered);
   }
 
   // The figures are drawn for the OS setting; the site's dark mode (its
