@@ -50,19 +50,42 @@ function postText(i, { blocks = true, markers = {} } = {}) {
 }
 
 /**
- * Create (or replace) a site with `posts` posts at `dir`. `stubFigure` (an
- * SVG string) makes the diagnostic variant whose renderer is a stub.
+ * The site's own node_modules, each package a link to this checkout's: the
+ * plugin's disk cache (node_modules/.cache/hexo-nat-trace) is then the
+ * site's, as in a real blog, and not shared between the bench's sites.
  */
-function makeSite(dir, { posts, blocks = true, stubFigure }) {
+function linkModules(dir) {
+  const nm = path.join(dir, 'node_modules');
+  fs.mkdirSync(nm, { recursive: true });
+  for (const name of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+    if (name === '.cache') continue;
+    fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(nm, name));
+  }
+}
+
+/** The plugin's disk cache of a site. */
+function cacheDir(dir) {
+  return path.join(dir, 'node_modules', '.cache', 'hexo-nat-trace');
+}
+
+/**
+ * Create (or replace) a site with `posts` posts at `dir`. `stubFigure` (an
+ * SVG string) makes the diagnostic variant whose renderer is a stub;
+ * `plugin: false` a site that does not load the plugin at all; `cache:
+ * false` sets nat_trace.cache: false.
+ */
+function makeSite(dir, { posts, blocks = true, stubFigure, plugin = true, cache = true }) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const ex = path.join(ROOT, 'example');
   // Same config as the example (its comments document it); the landscape theme.
-  fs.copyFileSync(path.join(ex, '_config.yml'), path.join(dir, '_config.yml'));
+  const config = fs.readFileSync(path.join(ex, '_config.yml'), 'utf8');
+  if (!/^nat_trace:\n/m.test(config)) throw new Error('bench: example/_config.yml has no nat_trace: mapping');
+  fs.writeFileSync(path.join(dir, '_config.yml'), cache ? config : config.replace(/^nat_trace:\n/m, 'nat_trace:\n  cache: false\n'));
   fs.copyFileSync(path.join(ex, 'package.json'), path.join(dir, 'package.json'));
   fs.mkdirSync(path.join(dir, 'scripts'), { recursive: true });
   fs.copyFileSync(path.join(ex, 'scripts', 'index-page.js'), path.join(dir, 'scripts', 'index-page.js'));
-  write(path.join(dir, 'scripts', 'load-plugin.js'), `/* global hexo */\n'use strict';\nrequire(${JSON.stringify(path.join(ROOT, 'dist', 'hexo'))}).register(hexo);\n`);
+  if (plugin) write(path.join(dir, 'scripts', 'load-plugin.js'), `/* global hexo */\n'use strict';\nrequire(${JSON.stringify(path.join(ROOT, 'dist', 'hexo'))}).register(hexo);\n`);
   if (stubFigure) {
     // Diagnostic variant: the renderer replaced by bench/lib/stub-render.js (the plugin loads it lazily, at the first block).
     fs.writeFileSync(path.join(dir, 'stub-figure.svg'), stubFigure);
@@ -70,23 +93,26 @@ function makeSite(dir, { posts, blocks = true, stubFigure }) {
   }
   fs.mkdirSync(path.join(dir, 'themes'), { recursive: true });
   fs.symlinkSync(path.join(ROOT, 'node_modules', 'hexo-theme-landscape'), path.join(dir, 'themes', 'landscape'), 'dir');
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  linkModules(dir);
   for (let i = 0; i < posts; i++) write(path.join(dir, 'source', '_posts', `walk-${String(i + 1).padStart(3, '0')}.md`), postText(i, { blocks }));
   return dir;
 }
 
-/** Remove what a previous build left (public/ and db.json): a clean build. */
-function clean(dir) {
+/** Remove what a previous build left (public/ and db.json; the plugin's disk cache unless `keepCache`): a clean build. */
+function clean(dir, { keepCache = false } = {}) {
   fs.rmSync(path.join(dir, 'public'), { recursive: true, force: true });
   fs.rmSync(path.join(dir, 'db.json'), { force: true });
+  if (!keepCache) fs.rmSync(cacheDir(dir), { recursive: true, force: true });
 }
 
 /**
  * `hexo generate` in `dir` as a child process, timed from spawn to exit;
- * peak RSS from bench/lib/maxrss.js preloaded into the child.
+ * peak RSS from bench/lib/maxrss.js preloaded into the child. `warm`: the
+ * plugin's disk cache from the previous build is kept (`hexo clean && hexo
+ * generate` of an unchanged blog); otherwise it is removed first (cold).
  */
-function generate(dir) {
-  clean(dir);
+function generate(dir, { warm = false } = {}) {
+  clean(dir, { keepCache: warm });
   const rssFile = path.join(dir, '.maxrss.json');
   fs.rmSync(rssFile, { force: true });
   const t0 = process.hrtime.bigint();
@@ -113,4 +139,4 @@ function htmlFiles(dir) {
   return out;
 }
 
-module.exports = { HEXO_BIN, makeSite, postText, clean, generate, htmlFiles };
+module.exports = { HEXO_BIN, makeSite, postText, clean, cacheDir, generate, htmlFiles };

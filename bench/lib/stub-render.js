@@ -6,7 +6,8 @@
 // fixed, real SVG of ordinary size read from $site/stub-figure.svg, so the
 // pages weigh what they weigh with the real renderer. The build time of this
 // site minus the floor is what the blocks cost without jsdom and svg.js: a
-// lower bound for any renderer.
+// lower bound for any renderer. The site has nat_trace.cache: false (every
+// block is worked out every time, as in a cold build).
 const fs = require('fs');
 const path = require('path');
 
@@ -14,16 +15,18 @@ module.exports = function install(root, siteDir) {
   const target = require.resolve(path.join(root, 'dist', 'render'));
   const { buildStory } = require(path.join(root, 'dist', 'story'));
   const svg = fs.readFileSync(path.join(siteDir, 'stub-figure.svg'), 'utf8');
+  // The plugin takes the shared style rules out of an inline figure by its id (pagecss.ts).
+  const id = /\sid="(nt-[0-9a-f]+)"/.exec(svg)[1];
   const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const stub = {
     renderFigures(sim, opts) {
       const story = buildStory(sim, opts.lang);
       const out = [];
       for (const kind of ['rules', 'steps', 'sequence', 'summary'].filter((k) => opts.show.includes(k))) {
-        if (kind !== 'steps') { out.push({ kind, id: 'stub', svg, alt: kind, caption: kind, textSteps: [kind] }); continue; }
+        if (kind !== 'steps') { out.push({ kind, id, svg, alt: kind, caption: kind, textSteps: [kind] }); continue; }
         for (const s of story.steps) {
           if (opts.steps && !opts.steps.includes(s.index)) continue;
-          out.push({ kind: 'step', step: s.index, id: 'stub', svg, alt: s.caption, caption: s.caption, textSteps: [s.caption] });
+          out.push({ kind: 'step', step: s.index, id, svg, alt: s.caption, caption: s.caption, textSteps: [s.caption] });
         }
       }
       return out;
