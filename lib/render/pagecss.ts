@@ -29,8 +29,9 @@ function escapeRe(s: string): string {
  * A figure as a page holds it (svgShell's output in): without the shared
  * rules, with its theme class, and without what the page already says: the
  * namespace and language (the HTML parser and the block's lang give them),
- * and the <desc> when it is the figure's visible caption (`keepDesc` when
- * a block caption replaced it).
+ * the sizing every figure has (width 100%, height auto), and the <desc>
+ * when it is the figure's visible caption (`keepDesc` when a block caption
+ * replaced it).
  */
 export function pageSvg(svg: string, id: string, theme: string | undefined, keepDesc = false): string {
   const shared = sharedStyleText(id, theme);
@@ -40,9 +41,11 @@ export function pageSvg(svg: string, id: string, theme: string | undefined, keep
   const own = svg.slice(open + 7 + shared.length, close);
   let out = svg.slice(0, open) + (own ? `<style>${own}</style>` : '') + svg.slice(close + 8);
   out = out.replace(/^<svg (?:xml:lang="[^"]*" )?xmlns="http:\/\/www\.w3\.org\/2000\/svg" /, '<svg ');
-  out = out.replace('class="nat-trace-svg"', `class="nat-trace-svg ${themeClass(theme)}"`);
+  out = out.replace('class="nat-trace-svg"', `class="nat-trace-svg ${themeClass(theme)}"`)
+    .replace(/ style="width:100%;(max-width:\d+px);height:auto"/, ' style="$1"');
   if (!keepDesc) {
-    out = out.replace(` aria-labelledby="${id}-t ${id}-d"`, ` aria-labelledby="${id}-t"`)
+    // Without a <desc>, the <title> (its first child) names the figure by itself.
+    out = out.replace(` aria-labelledby="${id}-t ${id}-d"`, '').replace(`<title id="${id}-t">`, '<title>')
       .replace(new RegExp(`<desc id="${escapeRe(id)}-d">[^<]*</desc>`), '');
   }
   return out;
@@ -62,7 +65,7 @@ export function pageCss(themes: Iterable<string>, dark: DarkMode, files: boolean
   let css = memo.get(key);
   if (css === undefined) {
     const parts: string[] = [];
-    if (names.length) parts.push(RULES.join('').replace(/#I/g, ROOT).replace('FONTS', FONT_STACK));
+    if (names.length) parts.push(`${ROOT}{width:100%;height:auto}`, RULES.join('').replace(/#I/g, ROOT).replace('FONTS', FONT_STACK));
     for (const n of names) parts.push(paletteCss(`${ROOT}.nt-${n}`, vars(THEMES[n].light), vars(THEMES[n].dark), dark));
     if (files) parts.push(fileSwitchCss(dark));
     css = parts.join('');
