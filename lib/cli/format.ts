@@ -31,6 +31,7 @@ function eventText(e: TraceEvent): string | undefined {
     case 'route':
       if (e.reason === 'forward' || e.reason === 'output') return `  router routes out ${e.outIface} via ${e.nextHop}`;
       if (e.reason === 'local') return `  ${e.node}: for this host (local delivery)`;
+      if (e.reason === 'redirected') return `  ${e.node} routes it straight to ${e.nextHop} (an ICMP redirect it accepted)`;
       return `  ${e.node}: no route to ${e.packet.dst}`;
     case 'arp-fail': return `  ${e.node}: no ARP answer for ${e.nextHop} on ${e.iface} (after 3 s)`;
     case 'drop': return `  ${e.node} drops it (${e.reason})`;

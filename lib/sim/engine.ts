@@ -28,12 +28,17 @@ export interface SimNode {
   receive(f: Flight, iface: string): void;
   /** ARP for the next hop of `f` failed. */
   linkFailure(f: Flight, iface: string, nextHop: string): void;
+  /** The router: its own devices are the segments, so a frame is on the wire as it sends it. */
+  sendsOnSegment?: boolean;
 }
 
 /** Linux: mcast_solicit=3 probes, retrans_time 1 s: the neighbour fails after ~3 s. */
 export const ARP_TIMEOUT_MS = 3000;
 
-/** `prio` 1: an application's next step, after everything the network does at that instant. */
+/**
+ * `prio` 1: an application's next step, after everything the network does at that instant;
+ * -1: a frame arriving, handled before the instant's other timers.
+ */
 interface Job { at: number; prio: number; n: number; run: () => void }
 
 export class Engine {
@@ -49,9 +54,50 @@ export class Engine {
   private steps = 0;
   /** Neighbours being resolved: "node iface nextHop" -> packets waiting for the answer. */
   private readonly arpQueues = new Map<string, Flight[]>();
+  /** What each node's neighbour table holds as valid (REACHABLE or STALE): "node iface" -> addresses. */
+  private readonly neighbours = new Map<string, Set<string>>();
+
+  /** A valid neighbour entry for `ip` on `iface` of `node` (NUD_VALID)? */
+  knowsNeighbour(node: SimNode, iface: string, ip: string): boolean {
+    return this.neighbours.get(`${node.name} ${iface}`)?.has(ip) ?? false;
+  }
+
+  private learn(node: SimNode, iface: string, ip: string | undefined): void {
+    if (ip === undefined) return;
+    const k = `${node.name} ${iface}`;
+    let set = this.neighbours.get(k);
+    if (!set) this.neighbours.set(k, (set = new Set()));
+    set.add(ip);
+  }
+
+  /**
+   * `from` asks the segment of `iface` who has `ip` (arp_solicit, sender
+   * address `senderIp`). Whoever owns it answers, and both ends learn the
+   * other (arp_process creates an entry for a request's sender). Returns
+   * whether an answer came. The exchange takes microseconds: it is complete
+   * before anything the trace times happens next.
+   */
+  resolve(from: SimNode, iface: string, ip: string, senderIp: string | undefined): boolean {
+    const to = (this.segments.get(iface) ?? []).find((n) => n !== from && n.ownsAddress(ip));
+    if (!to) return false;
+    this.learn(from, iface, ip);
+    this.learn(to, iface, senderIp);
+    return true;
+  }
 
   newFlight(pkt: Packet, silent: boolean): Flight {
     return { id: silent ? -1 : this.packetSeq++, pkt, silent, ttl: 64 };
+  }
+
+  /**
+   * A retransmitted copy (not drawn) that takes a new path from here on: drawn
+   * after all, as a packet of its own, with what it causes.
+   */
+  reveal(f: Flight, node: string, reason: string): void {
+    if (!f.silent) return;
+    f.silent = false;
+    f.id = this.packetSeq++;
+    this.emit(f, { kind: 'send', node, reason });
   }
 
   schedule(delay: number, run: () => void): void {
@@ -118,8 +164,16 @@ export class Engine {
       });
       return;
     }
-    this.emit(f, { kind: 'wire', node: from.name, to: to.name, iface, nextHop });
-    this.wire.push({ time: this.now, from: from.name, to: to.name, iface, packetId: f.id, ttl: f.ttl, packet: clonePacket(f.pkt) });
-    this.schedule(0, () => to.receive(f, iface));
+    // The ARP exchange this frame needed (or had needed): both ends hold an entry now.
+    this.learn(from, iface, nextHop);
+    if (from.ownsAddress(f.pkt.src)) this.learn(to, iface, f.pkt.src);
+    const onWire = (): void => {
+      this.emit(f, { kind: 'wire', node: from.name, to: to.name, iface, nextHop });
+      this.wire.push({ time: this.now, from: from.name, to: to.name, iface, packetId: f.id, ttl: f.ttl, packet: clonePacket(f.pkt) });
+    };
+    // The router's frames are seen as it sends them; a host's only when the bridge takes them
+    // from its veth, in the receive softirq: after what the sender's timers queued before it.
+    if (from.sendsOnSegment) { onWire(); this.schedule(0, () => to.receive(f, iface)); return; }
+    this.schedule(0, () => { onWire(); to.receive(f, iface); });
   }
 }

@@ -4,7 +4,8 @@
  */
 import type { HostSpec } from '../scenario/types';
 import type { Engine, Flight, SimNode } from './engine';
-import { Fib } from './routing';
+import { Fib, RouteResult } from './routing';
+import type { Packet } from './packet';
 import { TransportStack } from './stack';
 import { ip4ToInt } from '../net/addr';
 import type { Outcome } from './trace';
@@ -15,11 +16,22 @@ export interface ExchangeSink {
   warn(message: string): void;
 }
 
+/** What a host did with an ICMP redirect (the receiver's reason in the trace). */
+export type RedirectResult = 'redirect-applied' | 'redirect-arp' | 'redirect-rejected' | 'redirect-not-gateway';
+
 export class Host implements SimNode {
   readonly name: string;
   readonly fib: Fib;
   readonly stack: TransportStack;
   private readonly own: Set<string>;
+  /**
+   * Next-hop exceptions learnt from redirects (fib_nh_exception): destination
+   * -> the gateway to use instead of the route's. They outlive this trace
+   * (ip_rt_gc_timeout, 300 s).
+   */
+  private readonly redirected = new Map<string, string>();
+  /** Destinations whose first packet on the redirected path was drawn. */
+  private readonly shown = new Set<string>();
 
   constructor(readonly spec: HostSpec, readonly engine: Engine, sink: ExchangeSink) {
     this.name = spec.name;
@@ -36,6 +48,7 @@ export class Host implements SimNode {
       sourceFor: (dst) => self.fib.lookup(dst)?.src,
       isBroadcast: (ip) => self.fib.isBroadcast(ip),
       output: (f) => self.output(f),
+      redirect: (from, gateway, about) => self.redirect(from, gateway, about),
       report: (o, errno) => sink.report(o, errno),
       serverSaw: (peer) => sink.serverSaw(peer),
     }, spec.listen);
@@ -45,14 +58,50 @@ export class Host implements SimNode {
     return this.own.has(ip);
   }
 
+  /** The route to `dst` with any redirect exception applied (what ip_route_output finds). */
+  private route(dst: string): (RouteResult & { redirected?: boolean }) | undefined {
+    const r = this.fib.lookup(dst);
+    const gw = r && r.kind === 'unicast' ? this.redirected.get(dst) : undefined;
+    return r && gw ? { ...r, nextHop: gw, redirected: true } : r;
+  }
+
   output(f: Flight): void {
-    const r = this.fib.lookup(f.pkt.dst);
+    const r = this.route(f.pkt.dst);
     if (!r) {
       this.engine.emit(f, { kind: 'drop', node: this.name, reason: 'no-route' });
       return;
     }
     if (r.kind === 'local') { this.engine.schedule(0, () => this.stack.receive(f)); return; }
+    if (r.redirected) {
+      // The first packet that takes the new path is drawn, a retransmission too: the figures show the change.
+      if (!this.shown.has(f.pkt.dst)) { this.shown.add(f.pkt.dst); this.engine.reveal(f, this.name, 'resend'); }
+      this.engine.emit(f, { kind: 'route', node: this.name, reason: 'redirected', outIface: r.dev, nextHop: r.nextHop });
+    }
     this.engine.transmit(this, f, r.dev as string, r.nextHop as string);
+  }
+
+  /**
+   * __ip_do_redirect, with Linux's host defaults (accept_redirects=1,
+   * shared_media=1, so secure_redirects is not consulted): the redirect must
+   * come from the gateway the route to the quoted destination uses, and name
+   * another unicast address. The new gateway takes effect only once its
+   * neighbour entry is valid; until then the host asks for it (ARP) and keeps
+   * its route, so the first redirect about a new gateway changes nothing.
+   */
+  redirect(from: string, gateway: string | undefined, about: Packet): RedirectResult {
+    const r = this.route(about.dst);
+    if (!r || r.kind !== 'unicast' || r.nextHop === about.dst || r.nextHop !== from) return 'redirect-not-gateway';
+    if (!gateway || gateway === from) return 'redirect-rejected';
+    const n = ip4ToInt(gateway);
+    if (n === 0 || (n >>> 28) === 14 || this.fib.isBroadcast(gateway) || this.fib.isLocal(gateway)) return 'redirect-rejected';
+    const dev = r.dev as string;
+    if (!this.engine.knowsNeighbour(this, dev, gateway)) {
+      // neigh_event_send: the solicitation's sender is the device address picked for the target.
+      this.engine.resolve(this, dev, gateway, this.fib.selectSource(dev, gateway));
+      return 'redirect-arp';
+    }
+    this.redirected.set(about.dst, gateway);
+    return 'redirect-applied';
   }
 
   receive(f: Flight): void {

@@ -75,6 +75,7 @@ interface PathState {
 
 export class Router implements SimNode {
   readonly name = 'router';
+  readonly sendsOnSegment = true;
   readonly fib: Fib;
   readonly conntrack = new ConntrackTable();
   readonly stack: TransportStack;

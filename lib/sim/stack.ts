@@ -74,6 +74,12 @@ export interface StackHost {
   isBroadcast(ip: string): boolean;
   /** Hand a packet the stack made to the node's output path; false: dropped on the way out. */
   output(f: Flight): boolean | void;
+  /**
+   * An ICMP redirect from `from` naming `gateway`, about `about`, that a socket
+   * took (the node's routing decides; returns the receiver's reason). Absent:
+   * the node ignores redirects (the router forwards, so accept_redirects is off).
+   */
+  redirect?(from: string, gateway: string | undefined, about: Packet): string;
   /** The client application's result (the first one counts). */
   report(outcome: Outcome, errno?: string): void;
   serverSaw(peer: string): void;
@@ -408,6 +414,7 @@ export class TransportStack {
   private receiveIcmp(f: Flight): void {
     const p = f.pkt;
     const inner = p.icmp?.inner;
+    if (inner && p.icmp?.type === 5) { this.receiveRedirect(f, inner); return; }
     if (!inner || p.icmp?.type !== 3) { this.deliver(f, 'ignored', 'icmp-other'); return; }
     const c = this.client;
     const ours = c && c.state !== 'DONE' && inner.proto === c.proto && inner.src === c.lip && inner.sport === c.lport && inner.dst === c.rip && inner.dport === c.rport;
@@ -437,6 +444,34 @@ export class TransportStack {
     } else {
       this.deliver(f, 'ignored', 'icmp-soft-error');
     }
+  }
+
+  /**
+   * icmp_redirect -> the quoted packet's socket (tcp_v4_err / __udp4_lib_err),
+   * which hands it to the routing code (do_redirect, ipv4_sk_redirect). TCP
+   * ignores it while the application holds the socket (inside connect(), the
+   * first SYN's answers come back in the send's own softirq) and for a pending
+   * request (a SYN_RECV request socket takes no redirects) or TIME_WAIT.
+   */
+  private receiveRedirect(f: Flight, inner: Packet): void {
+    const c = this.client;
+    const p = f.pkt;
+    const ours = !!c && c.state !== 'DONE' && c.state !== 'CLOSED' && inner.proto === c.proto && inner.src === c.lip && inner.sport === c.lport && inner.dst === c.rip && inner.dport === c.rport;
+    let socket = ours;
+    if (!socket && inner.proto === 'tcp') {
+      const st = this.conns.get(`${inner.src}:${inner.sport}>${inner.dst}:${inner.dport}`);
+      if (st === 'SYN_RECV' || st === 'TIME_WAIT') { this.deliver(f, 'ignored', 'redirect-request'); return; }
+      socket = st !== undefined;
+    }
+    if (!socket && inner.proto === 'udp') socket = this.node.isLocal(inner.src) && this.listens('udp', inner.sport);
+    if (!socket) { this.deliver(f, 'ignored', 'icmp-no-socket'); return; }
+    if (ours && c!.proto === 'tcp' && c!.state === 'SYN_SENT' && this.node.engine.now === this.connectAt) {
+      this.deliver(f, 'ignored', 'redirect-socket-busy');
+      return;
+    }
+    if (!this.node.redirect) { this.deliver(f, 'ignored', 'icmp-other'); return; }
+    const why = this.node.redirect(p.src, p.icmp?.gateway, inner);
+    this.deliver(f, why === 'redirect-applied' ? 'redirected' : 'ignored', why);
   }
 
   /** A packet this node sent could not be delivered (ARP failed): ICMP to self. */

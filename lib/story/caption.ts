@@ -99,7 +99,8 @@ function receiverSentence(L: Lang, sim: SimResult, s: StoryStep): string | undef
     node: nodeName(L, sim, r.node), src: endpoint(p.src, p.sport, p.proto), dst: endpoint(p.dst, p.dport, p.proto),
     proto: p.proto.toUpperCase(), port: p.dport, expected: endpoint(tr.to.ip, tr.to.port, tr.proto),
   };
-  if (p.proto === 'icmp' && p.icmp?.inner) v.inner = packetText(L, p.icmp.inner);
+  if (p.proto === 'icmp' && p.icmp?.inner) { v.inner = packetText(L, p.icmp.inner); v.about = p.icmp.inner.dst; }
+  if (p.icmp?.gateway) v.gw = p.icmp.gateway;
   return tMaybe(L, `recv.${r.reason}`, v) ?? t(L, 'recv.generic', { ...v, result: r.result });
 }
 
@@ -131,7 +132,8 @@ function hopCaption(L: Lang, s: StoryStep, sim: SimResult): string {
   } else {
     const vars = { from, to, packet: pk, iface: link.iface, dst: p.dst, net: hostNet(sim, link.from), gw: link.nextHop ?? '' };
     parts.push(tMaybe(L, `send.${s.sendReason ?? ''}`, vars) ?? t(L, 'send.generic', vars));
-    if (link.via === 'direct') parts.push(t(L, 'path.direct', vars));
+    if (link.via === 'direct' && s.route?.reason === 'redirected') parts.push(t(L, 'path.redirected', vars));
+    else if (link.via === 'direct') parts.push(t(L, 'path.direct', vars));
     else if (link.nextHop === p.dst) parts.push(t(L, 'path.router-self', vars));
     else parts.push(t(L, 'path.gateway', vars));
   }

@@ -56,7 +56,6 @@ function comparePair(sim, a, b) {
  * so a run may agree by chance. Documented in docs/kernel-harness.md.
  */
 const KNOWN_LIMITS = new Map([
-  ['host-redirect-route', { excuses: ['packets'], what: 'a host that accepts an ICMP redirect routes its next packets by it (an exception in its routing cache); the simulator delivers the redirect and changes nothing' }],
   ['arp-queue', { excuses: ['packets'], what: 'packets waiting for one ARP resolution fail together when it fails, and the kernel resends ARP for the next; the simulator times out each packet 3 s after it was sent' }],
   ['orphan-socket', { racy: true, excuses: ['packets', 'answers'], what: 'after the client program exits, its socket lives on as an orphan (it resends its FIN with backoff and answers a resent SYN-ACK); the simulator closes it, and how much of that the capture holds, and the entry state read, depend on when the harness reads' }],
   ['app-timing', { racy: true, excuses: ['packets'], what: 'which of two nearly simultaneous events comes first depends on process scheduling (a FIN racing the peer\'s ACK)' }],

@@ -112,6 +112,8 @@ const TAGS = {
   'raw-drop': 'a drop in the raw table, before conntrack',
   'raw-accept': 'an accept in the raw table (it ends the raw chain only)',
   'one-direction': 'only one direction of a connection is untracked',
+  // hosts and redirects
+  'host-redirect': 'a host acts on an ICMP redirect and routes its next packets by it',
 };
 
 const OUTCOMES = ['established', 'refused', 'unreachable', 'timeout'];
