@@ -37,7 +37,12 @@ function figureProblem(sim) {
   const client = scenario.trace.from;
   const sent = trace.wire.filter((w) => w.from === client);
   if (sent.length) {
-    const copies = sent.filter((w) => w.packetId < 0 && w.packet.flags && w.packet.flags.syn && !w.packet.flags.ack).length;
+    const syns = sent.filter((w) => w.packet.flags && w.packet.flags.syn && !w.packet.flags.ack);
+    // Copies are drawn only once, except one that takes a new path (a host acting on a redirect):
+    // every SYN but connect()'s own is a retransmission.
+    const drawnIds = syns.map((w) => w.packetId).filter((id) => id >= 0);
+    const original = drawnIds.length ? Math.min(...drawnIds) : undefined;
+    const copies = syns.filter((w) => w.packetId !== original).length;
     const drawn = story.steps[story.steps.length - 1].outcome.retransmits;
     if (copies !== drawn) return `the figure counts ${drawn} SYN retransmissions, ${copies} are on the wire`;
   }

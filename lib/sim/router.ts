@@ -384,9 +384,13 @@ export class Router implements SimNode {
     return true;
   }
 
-  /** ip_local_out for what the router itself sends. `attached`: REJECT's packets carry the offender's entry. */
-  /** Returns false when the packet is dropped on the way out (send() then fails with EPERM). */
-  localOut(f: Flight, attached?: { ct: CtResult; related: boolean }): boolean {
+  /**
+   * ip_local_out for what the router itself sends. `attached`: REJECT's packets carry the offender's entry;
+   * `nfctSet`: a reset about an untracked packet carries a reference with no entry (nf_ct_attach), so a
+   * raw NOTRACK leaves it alone and conntrack looks it up afresh. Returns false when the packet is dropped
+   * on the way out (send() then fails with EPERM).
+   */
+  localOut(f: Flight, attached?: { ct: CtResult; related: boolean }, nfctSet = false): boolean {
     f.local = true;
     let r = this.fib.lookup(f.pkt.dst);
     if (!r) { this.engine.emit(f, { kind: 'drop', node: 'router', reason: 'no-route' }); return false; }
@@ -394,6 +398,7 @@ export class Router implements SimNode {
     if (attached) {
       s.ct = attached.ct; s.related = attached.related;
     }
+    if (nfctSet) s.nfctSet = true;
     const dstBefore = f.pkt.dst;
     const reroute = (): boolean => {
       if (f.pkt.dst === dstBefore) return true;
@@ -475,7 +480,7 @@ export class Router implements SimNode {
       if (s.ct && s.ct.entry.confirmed && s.ct.entry.proto === 'tcp') s.ct.entry.tcpState = 'CLOSE';
       const g = this.engine.newFlight(rst, s.f.silent);
       this.engine.emit(g, { kind: 'send', node: 'router', reason: 'reject-tcp-reset' });
-      this.localOut(g, s.ct ? { ct: { ...s.ct, dir: flip(s.ct.dir), isNew: false, state: 'RELATED' }, related: false } : undefined);
+      this.localOut(g, s.ct ? { ct: { ...s.ct, dir: flip(s.ct.dir), isNew: false, state: 'RELATED' }, related: false } : undefined, s.untracked);
       return;
     }
     const code = REJECT_CODES[withWhat] ?? 3;
