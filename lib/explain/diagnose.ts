@@ -15,6 +15,7 @@ import { ruleRef } from '../sim/netfilter';
 import { inCidr } from '../net/addr';
 import type { Attempt } from './context';
 import { ExplainContext } from './context';
+import { answersConnection } from './fixes/util';
 import type { CauseCode, Diagnosis, RuleChange } from './types';
 
 export type FatalKind = 'router-drop' | 'bypass' | 'no-route' | 'arp' | 'closed' | 'other';
@@ -228,7 +229,8 @@ const snatMiss: Detector = {
       const change: RuleChange | undefined = r.chain !== 'POSTROUTING' ? { chain: 'POSTROUTING', dropInIface: true } : hasOutIface(r) ? { dropOutIface: true } : undefined;
       if (!change) continue;
       // A masquerade towards the internet is right for its own job: the hairpin needs another rule, not this one moved.
-      if (fatal.kind === 'bypass' && !change.chain && towardsWan(ctx.sim, r)) continue;
+      // (Unless it names the server: then it was written for the hairpin, on the wrong interface.)
+      if (fatal.kind === 'bypass' && !change.chain && towardsWan(ctx.sim, r) && !namesServer(ctx.sim, r)) continue;
       const a = ctx.attempt([{ op: 'change', rule: r, change }]);
       if (!a || !boundBy(a.sim, 'POSTROUTING', lineOfChanged(a, r))) continue;
       if (fatal.kind === 'bypass' ? progress(a.sim) <= here : a.sim.trace.outcome !== 'established') continue;
@@ -264,6 +266,13 @@ function towardsWan(sim: SimResult, r: Rule): boolean {
   return false;
 }
 
+/** Does a rule's destination match name the address the client's first packet was forwarded to? */
+function namesServer(sim: SimResult, r: Rule): boolean {
+  const dst = ipOpts(r)?.dst;
+  const to = routeOut(sim) !== undefined ? sim.trace.steps.find((e) => e.kind === 'route' && e.node === 'router' && e.packetId === 0 && e.reason === 'forward')?.packet.dst : undefined;
+  return !!dst && !dst.invert && !!to && dst.cidr !== '0.0.0.0/0' && inCidr(to, dst.cidr);
+}
+
 /** The interface the router sent the client's first packet out of. */
 function routeOut(sim: SimResult): string | undefined {
   return sim.trace.steps.find((e) => e.kind === 'route' && e.node === 'router' && e.packetId === 0 && e.reason === 'forward')?.outIface;
@@ -290,7 +299,7 @@ function dropFacts(ctx: ExplainContext, fatal: Fatal): { rule?: Rule; reply: boo
     }
   }
   const ct = [...ctx.sim.trace.steps.slice(0, e.seq)].reverse().find((c) => c.kind === 'conntrack' && c.packetId === e.packetId);
-  const reply = ct?.dir === 'reply' || ct?.ctState === 'ESTABLISHED' || ct?.ctState === 'RELATED';
+  const reply = ct?.dir === 'reply' || ct?.ctState === 'ESTABLISHED' || ct?.ctState === 'RELATED' || (!ct && answersConnection(ctx.sim, e.packet));
   return { rule, reply, verdict: fatal.chain?.verdict ?? 'DROP' };
 }
 

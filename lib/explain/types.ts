@@ -73,6 +73,12 @@ export interface RuleChange {
   addDstTypeLocal?: boolean;
   /** Match this out interface instead of the one written. */
   setOutIface?: string;
+  /** Match this in interface instead of the one written (interfaces written the wrong way round). */
+  setInIface?: string;
+  /** Match this source instead of the one written (a subnet typo). */
+  setSrc?: string;
+  /** Match this destination port instead of the one written (the port before DNAT). */
+  setDport?: number;
   /** Move the rule to this netfilter chain (NAT on the wrong chain). */
   chain?: string;
 }

@@ -134,6 +134,48 @@ describe('explain: fixes', () => {
     assert.ok(e.fixes[0].checked > 0, 'the visitor and the other hosts were checked');
   });
 
+  it('the router\'s own connection under an INPUT drop policy, with no rule that tracks: the answer is missing its established accept (not opened by its ephemeral port)', () => {
+    const sim = runScenario(scenario('iptables: |\n  -P INPUT DROP\n  -A INPUT -p tcp --dport 22 -j ACCEPT\n', 'router -> 203.0.113.99:443'));
+    assert.strictEqual(sim.trace.outcome, 'timeout');
+    assert.ok(!sim.trace.steps.some((ev) => ev.kind === 'conntrack'), 'no rule needs conntrack, so nothing tells the answer from a new packet but its tuple');
+    const e = explain(sim);
+    assert.strictEqual(e.diagnosis.cause, 'missing-established');
+    assert.strictEqual(e.fixes[0].kind, 'accept-established');
+    assert.deepStrictEqual(e.fixes[0].added, ['-I INPUT 1 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT']);
+    for (const f of e.fixes) for (const l of f.added) assert.doesNotMatch(l, /--dport 40000/, f.kind);
+  });
+
+  it('a hairpin masquerade that names the server but is bound to the WAN: that rule is on the wrong interface, and it is the one changed', () => {
+    const sim = runScenario(scenario('iptables: |\n  -t nat -A PREROUTING -d 203.0.113.22 -p tcp --dport 5000 -j DNAT --to-destination 10.30.9.77\n  -t nat -A POSTROUTING -s 10.30.9.0/24 -d 10.30.9.77 -o ether1 -j MASQUERADE\n  -t nat -A POSTROUTING -o ether1 -j MASQUERADE\n'));
+    const e = explain(sim);
+    assert.strictEqual(e.diagnosis.cause, 'nat-wrong-interface');
+    assert.deepStrictEqual([e.fixes[0].removed, e.fixes[0].added], [['-t nat -A POSTROUTING -s 10.30.9.0/24 -d 10.30.9.77 -o ether1 -j MASQUERADE'], ['-t nat -A POSTROUTING -s 10.30.9.0/24 -d 10.30.9.77 -o bridge -j MASQUERADE']]);
+  });
+
+  const repairs = [
+    ['interfaces written the wrong way round', 'iptables: |\n  -P FORWARD DROP\n  -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n  -A FORWARD -i ether1 -o bridge -j ACCEPT\n  -t nat -A POSTROUTING -o ether1 -j MASQUERADE\n', 'pc -> 203.0.113.99:443',
+      ['-A FORWARD -i ether1 -o bridge -j ACCEPT'], ['-A FORWARD -i bridge -o ether1 -j ACCEPT']],
+    ['the port before DNAT', 'iptables: |\n  -P FORWARD DROP\n  -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n  -A FORWARD -i ether1 -d 10.30.9.77 -p tcp --dport 8443 -j ACCEPT\n  -t nat -A PREROUTING -i ether1 -p tcp --dport 8443 -j DNAT --to-destination 10.30.9.77:5000\n', 'visitor -> 203.0.113.22:8443',
+      ['-A FORWARD -i ether1 -d 10.30.9.77 -p tcp --dport 8443 -j ACCEPT'], ['-A FORWARD -i ether1 -d 10.30.9.77 -p tcp --dport 5000 -j ACCEPT']],
+    ['RouterOS: the accept names the WAN port where the LAN one was meant', 'routeros: |\n  /ip firewall filter\n  add chain=forward action=accept connection-state=established,related\n  add chain=forward action=accept in-interface=ether1 out-interface=bridge\n  add chain=forward action=drop\n  /ip firewall nat\n  add chain=srcnat action=masquerade out-interface=ether1\n', 'pc -> 203.0.113.99:443',
+      ['add chain=forward action=accept in-interface=ether1 out-interface=bridge'], ['add chain=forward action=accept in-interface=bridge out-interface=ether1']],
+  ];
+  // Only the hosts of the connection: a repair that breaks another host's connection is no fix (see the search's guards).
+  const pair = (rules, trace) => {
+    const keep = trace.startsWith('visitor') ? ['visitor', 'web'] : ['pc', 'site'];
+    return scenario(rules, trace).split('\n').filter((l) => !/^  (pc|web|visitor|site):/.test(l) || keep.includes(l.trim().split(':')[0])).join('\n');
+  };
+  for (const [what, rules, trace, removed, added] of repairs) {
+    it(`an accept written for the connection that misses it (${what}) is corrected, not shadowed by a narrower new rule`, () => {
+      const sim = runScenario(pair(rules, trace));
+      const e = explain(sim);
+      const best = e.fixes[0];
+      assert.strictEqual(best.kind, 'repair-accept');
+      assert.deepStrictEqual([best.removed, best.added], [removed, added]);
+      assert.strictEqual(runScenario(withRules(pair(rules, trace), sim.scenario.rules.dialect, best.rules)).trace.outcome, 'established');
+    });
+  }
+
   it('a masquerade on the wrong port: the rule pointed at the WAN, or at every port (one rule changed either way)', () => {
     const sim = runScenario(scenario('iptables: |\n  -t nat -A POSTROUTING -o bridge -j MASQUERADE\n', 'pc -> 203.0.113.99:443'));
     const fixes = explain(sim).fixes;

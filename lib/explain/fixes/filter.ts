@@ -5,7 +5,7 @@
  */
 import type { FixGenerator, Candidate } from './index';
 import type { Rule, TableName } from '../../rules/model';
-import { findRule } from './util';
+import { answersConnection, findRule } from './util';
 
 export const filterFixes: FixGenerator = {
   name: 'filter',
@@ -23,7 +23,7 @@ export const filterFixes: FixGenerator = {
     const first: Rule | undefined = ctx.index.chainRules(table, hook)[0];
     const out: Candidate[] = [];
     const ct = [...sim.trace.steps.slice(0, d.step)].reverse().find((e) => e.kind === 'conntrack' && e.packetId === drop.packetId);
-    const reply = ct?.dir === 'reply' || ct?.ctState === 'ESTABLISHED' || ct?.ctState === 'RELATED';
+    const reply = ct?.dir === 'reply' || ct?.ctState === 'ESTABLISHED' || ct?.ctState === 'RELATED' || (!ct && answersConnection(sim, drop.packet));
     // An answer is let through as part of its connection, never by its ephemeral port.
     if (d.cause === 'missing-established' || reply) {
       out.push({ kind: 'accept-established', edits: [{ op: 'insert', before: first, spec: { table, chain: hook, ctstate: ['ESTABLISHED', 'RELATED'], target: { kind: 'ACCEPT' } } }] });

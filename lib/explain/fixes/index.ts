@@ -8,6 +8,7 @@ import type { ExplainContext } from '../context';
 import { hairpinMasquerade } from './hairpin';
 import { portForwardMatch } from './dnat';
 import { filterFixes } from './filter';
+import { repairAccept } from './repair';
 import { ruleOrderFixes } from './order';
 
 export interface Candidate {
@@ -22,7 +23,7 @@ export interface FixGenerator {
   generate(ctx: ExplainContext, d: Diagnosis): Candidate[];
 }
 
-export const GENERATORS: FixGenerator[] = [hairpinMasquerade, portForwardMatch, ruleOrderFixes, filterFixes];
+export const GENERATORS: FixGenerator[] = [hairpinMasquerade, portForwardMatch, ruleOrderFixes, repairAccept, filterFixes];
 
 const byCause = new Map<CauseCode, FixGenerator[]>();
 for (const g of GENERATORS) for (const c of g.causes) byCause.set(c, [...(byCause.get(c) ?? []), g]);

@@ -43,3 +43,17 @@ export function forwardedFirst(sim: SimResult): { dst: string; dport: number; ou
   const r = sim.trace.steps.find((e) => e.kind === 'route' && e.node === 'router' && e.packetId === 0 && e.reason === 'forward');
   return r ? { dst: r.packet.dst, dport: r.packet.dport, outIface: r.outIface } : undefined;
 }
+
+/**
+ * Is `p` an answer of the traced connection (its tuple reversed, as the client's
+ * first packet looked at some point of its way)? Conntrack says so when the
+ * router tracks; without tracking (no rule needs it) the tuple still does.
+ */
+export function answersConnection(sim: SimResult, p: { proto: string; src: string; dst: string; sport: number; dport: number }): boolean {
+  for (const e of sim.trace.steps) {
+    if (e.packetId !== 0 || !e.packet) continue;
+    const q = e.packet;
+    if (q.proto === p.proto && q.src === p.dst && q.dst === p.src && q.sport === p.dport && q.dport === p.sport) return true;
+  }
+  return false;
+}

@@ -46,15 +46,23 @@ export function rulespecOf(text: string): string {
 const IN = new Set(['-i', '--in-interface']);
 const OUT = new Set(['-o', '--out-interface']);
 const DST = new Set(['-d', '--destination', '--dst']);
+const SRC = new Set(['-s', '--source', '--src']);
+const DPORT = new Set(['--dport', '--destination-port']);
 
 /** The rule's own text with matchers changed (its command and style kept). */
 export function iptablesChange(text: string, change: RuleChange): string {
   const ws = tokens(text);
   const out: string[] = [];
+  const placed = new Set<string>();
   for (let i = 0; i < ws.length; i++) {
     const w = ws[i];
     const neg = w === '!' ? 1 : 0;
     const opt = ws[i + neg];
+    // A value set in place keeps the rule's word order (and drops a `!` before it).
+    const setTo = (change.setInIface !== undefined && IN.has(opt)) ? change.setInIface
+      : (change.setSrc !== undefined && SRC.has(opt)) ? change.setSrc
+        : (change.setDport !== undefined && DPORT.has(opt)) ? String(change.setDport) : undefined;
+    if (setTo !== undefined) { out.push(opt, setTo); i += neg + 1; placed.add(opt); continue; }
     if ((change.dropInIface && IN.has(opt)) || ((change.dropOutIface || change.setOutIface) && OUT.has(opt)) || ((change.dropDst || change.addDst) && DST.has(opt))) { i += neg + 1; continue; }
     if (change.dropInIface && w === '--limit-iface-in') continue;
     if ((change.dropOutIface || change.setOutIface) && w === '--limit-iface-out') continue;
@@ -70,6 +78,8 @@ export function iptablesChange(text: string, change: RuleChange): string {
   if (change.addDst) extra.push('-d', change.addDst);
   if (change.addDstTypeLocal) extra.push('-m', 'addrtype', '--dst-type', 'LOCAL');
   if (change.setOutIface) extra.push('-o', change.setOutIface);
+  if (change.setInIface !== undefined && ![...IN].some((o) => placed.has(o))) extra.push('-i', change.setInIface);
+  if (change.setSrc !== undefined && ![...SRC].some((o) => placed.has(o))) extra.push('-s', change.setSrc);
   if (extra.length) {
     const j = out.findIndex((w) => w === '-j' || w === '--jump' || w === '-g' || w === '--goto');
     out.splice(j >= 0 ? j : out.length, 0, ...extra);

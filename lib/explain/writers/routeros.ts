@@ -43,7 +43,10 @@ export function routerosChange(text: string, change: RuleChange, table: TableNam
   let ws = tokens(text).filter((w) => key(w) !== 'place-before');
   const drop = new Set<string>();
   if (change.dropInIface) { drop.add('in-interface'); drop.add('in-interface-list'); }
-  if (change.dropOutIface || change.setOutIface) { drop.add('out-interface'); drop.add('out-interface-list'); }
+  // A new out interface takes the written one's place; a list it replaces goes.
+  const outInPlace = !!change.setOutIface && !change.dropOutIface && ws.some((w) => key(w) === 'out-interface');
+  if (change.dropOutIface || (change.setOutIface && !outInPlace)) { drop.add('out-interface'); drop.add('out-interface-list'); }
+  if (outInPlace) drop.add('out-interface-list');
   if (change.dropDst) { drop.add('dst-address'); drop.add('dst-address-list'); drop.add('dst-address-type'); }
   if (change.addDst) { drop.add('dst-address'); drop.add('dst-address-list'); }
   if (change.addDstTypeLocal) drop.add('dst-address-type');
@@ -51,7 +54,16 @@ export function routerosChange(text: string, change: RuleChange, table: TableNam
   const extra: string[] = [];
   if (change.addDst) extra.push(`dst-address=${change.addDst}`);
   if (change.addDstTypeLocal) extra.push('dst-address-type=local');
-  if (change.setOutIface) extra.push(`out-interface=${change.setOutIface}`);
+  if (change.setOutIface && !outInPlace) extra.push(`out-interface=${change.setOutIface}`);
+  // Values set in place keep the rule's word order (and drop a `!` before them).
+  const inPlace = new Map<string, string>();
+  if (change.setInIface !== undefined) inPlace.set('in-interface', change.setInIface);
+  if (change.setSrc !== undefined) inPlace.set('src-address', change.setSrc);
+  if (change.setDport !== undefined) inPlace.set('dst-port', String(change.setDport));
+  if (outInPlace) inPlace.set('out-interface', change.setOutIface as string);
+  ws = ws.map((w) => { const v = inPlace.get(key(w)); if (v === undefined) return w; inPlace.delete(key(w)); return `${key(w)}=${v}`; });
+  if (change.setInIface !== undefined && inPlace.has('in-interface')) { ws = ws.filter((w) => key(w) !== 'in-interface-list'); extra.push(`in-interface=${change.setInIface}`); }
+  if (change.setSrc !== undefined && inPlace.has('src-address')) { ws = ws.filter((w) => key(w) !== 'src-address-list'); extra.push(`src-address=${change.setSrc}`); }
   if (change.chain) ws = ws.map((w) => (key(w) === 'chain' ? `chain=${routerosChain(table, change.chain as string)}` : w));
   // New matchers go right after action= (where /export puts matchers), before the rest.
   const at = ws.findIndex((w) => key(w) === 'action');
