@@ -153,19 +153,26 @@ describe('explain: fixes', () => {
   });
 
   const repairs = [
-    ['interfaces written the wrong way round', 'iptables: |\n  -P FORWARD DROP\n  -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n  -A FORWARD -i ether1 -o bridge -j ACCEPT\n  -t nat -A POSTROUTING -o ether1 -j MASQUERADE\n', 'pc -> 203.0.113.99:443',
-      ['-A FORWARD -i ether1 -o bridge -j ACCEPT'], ['-A FORWARD -i bridge -o ether1 -j ACCEPT']],
+    ['the public address and port, as the client sent them (the filter sees the packet after DNAT)', 'iptables: |\n  -P FORWARD DROP\n  -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n  -A FORWARD -d 203.0.113.22 -p tcp --dport 8080 -j ACCEPT\n  -t nat -A PREROUTING -i ether1 -p tcp --dport 8080 -j DNAT --to-destination 10.30.9.77:5000\n', 'visitor -> 203.0.113.22:8080',
+      ['-A FORWARD -d 203.0.113.22 -p tcp --dport 8080 -j ACCEPT'], ['-A FORWARD -p tcp --dport 5000 -d 10.30.9.77 -j ACCEPT']],
     ['the port before DNAT', 'iptables: |\n  -P FORWARD DROP\n  -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n  -A FORWARD -i ether1 -d 10.30.9.77 -p tcp --dport 8443 -j ACCEPT\n  -t nat -A PREROUTING -i ether1 -p tcp --dport 8443 -j DNAT --to-destination 10.30.9.77:5000\n', 'visitor -> 203.0.113.22:8443',
       ['-A FORWARD -i ether1 -d 10.30.9.77 -p tcp --dport 8443 -j ACCEPT'], ['-A FORWARD -i ether1 -d 10.30.9.77 -p tcp --dport 5000 -j ACCEPT']],
-    ['RouterOS: the accept names the WAN port where the LAN one was meant', 'routeros: |\n  /ip firewall filter\n  add chain=forward action=accept connection-state=established,related\n  add chain=forward action=accept in-interface=ether1 out-interface=bridge\n  add chain=forward action=drop\n  /ip firewall nat\n  add chain=srcnat action=masquerade out-interface=ether1\n', 'pc -> 203.0.113.99:443',
-      ['add chain=forward action=accept in-interface=ether1 out-interface=bridge'], ['add chain=forward action=accept in-interface=bridge out-interface=ether1']],
+    ['RouterOS: a subnet typo in the accept for the web admin', 'routeros: |\n  /ip firewall filter\n  add chain=forward action=accept connection-state=established,related\n  add chain=forward action=accept src-address=10.30.8.0/24 dst-address=203.0.113.99 protocol=tcp dst-port=443\n  add chain=forward action=drop\n  /ip firewall nat\n  add chain=srcnat action=masquerade out-interface=ether1\n', 'pc -> 203.0.113.99:443',
+      ['add chain=forward action=accept src-address=10.30.8.0/24 dst-address=203.0.113.99 protocol=tcp dst-port=443'], ['add chain=forward action=accept src-address=10.30.9.0/24 dst-address=203.0.113.99 protocol=tcp dst-port=443']],
   ];
+  it('an accept with a job of its own (the LAN\'s way out) is not rewritten for a connection from the WAN', () => {
+    const rules = 'iptables: |\n  -P FORWARD DROP\n  -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n  -A FORWARD -i bridge -o ether1 -j ACCEPT\n  -t nat -A PREROUTING -i ether1 -p tcp --dport 5000 -j DNAT --to-destination 10.30.9.77\n';
+    const e = explain(runScenario(scenario(rules, 'visitor -> 203.0.113.22:5000')));
+    assert.ok(e.fixes.length > 0);
+    for (const f of e.fixes) assert.notStrictEqual(f.kind, 'repair-accept', f.added.join());
+  });
+
   // Only the hosts of the connection: a repair that breaks another host's connection is no fix (see the search's guards).
   const pair = (rules, trace) => {
     const keep = trace.startsWith('visitor') ? ['visitor', 'web'] : ['pc', 'site'];
     return scenario(rules, trace).split('\n').filter((l) => !/^  (pc|web|visitor|site):/.test(l) || keep.includes(l.trim().split(':')[0])).join('\n');
   };
-  for (const [what, rules, trace, removed, added] of repairs) {
+  for (const [what, rules, trace, removed, added] of repairs.filter((r) => r[1])) {
     it(`an accept written for the connection that misses it (${what}) is corrected, not shadowed by a narrower new rule`, () => {
       const sim = runScenario(pair(rules, trace));
       const e = explain(sim);
