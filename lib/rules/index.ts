@@ -8,6 +8,7 @@ import './targets';
 import { getMatch, hasMatch } from './registry';
 import { parseIptables } from './iptables/parse';
 import { parseRouterOS } from './routeros/parse';
+import { parseNftables } from './nftables/parse';
 import { NatTraceError } from '../errors';
 import type { RuleText } from '../scenario/types';
 import type { IpMatchOpts, IfaceListMatchOpts } from './opts';
@@ -29,7 +30,8 @@ export function parseRules(rules: RuleText, env: RulesEnv): Ruleset {
   try {
     if (rules.dialect === 'routeros') rs = parseRouterOS(rules.text);
     else if (rules.dialect === 'iptables') rs = parseIptables(rules.text);
-    else throw new NatTraceError('unknown rules dialect', { token: String(rules.dialect), expected: 'routeros or iptables' });
+    else if (rules.dialect === 'nftables') rs = parseNftables(rules.text, { interfaces: env.interfaces });
+    else throw new NatTraceError('unknown rules dialect', { token: String(rules.dialect), expected: 'routeros, iptables or nftables' });
   } catch (e) {
     // The parsers count lines within the rules text; the scenario knows where that text starts.
     if (e instanceof NatTraceError) throw e.atOffset(rules.line - 1);

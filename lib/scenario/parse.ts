@@ -41,7 +41,9 @@ export interface ParseOptions {
 
 export const DEFAULT_SPORT = 40000;
 
-const TOP_KEYS = ['title', 'router', 'hosts', 'routeros', 'iptables', 'trace'];
+const TOP_KEYS = ['title', 'router', 'hosts', 'routeros', 'iptables', 'nftables', 'trace'];
+/** The rules dialects a scenario may give (exactly one). */
+const DIALECT_KEYS = ['routeros', 'iptables', 'nftables'] as const;
 const ROUTER_KEYS = ['name', 'label', 'interfaces', 'interface_lists', 'routes', 'listen', 'send_redirects'];
 const IFACE_KEYS = ['address', 'label'];
 const HOST_KEYS = ['interface', 'address', 'gateway', 'routes', 'listen', 'label'];
@@ -274,13 +276,10 @@ export function parseScenarioRaw(text: string, opts: ParseOptions = {}): RawMap 
  */
 export function mergeRaw(base: RawMap, over: RawMap): RawMap {
   const out: RawMap = dict(base);
-  if (has(over, 'routeros') || has(over, 'iptables')) {
-    delete out.routeros;
-    delete out.iptables;
-  }
+  if (DIALECT_KEYS.some((k) => has(over, k))) for (const k of DIALECT_KEYS) delete out[k];
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    if (k !== 'routeros' && k !== 'iptables' && k !== 'trace' && b && isRawMap(b.value) && isRawMap(v.value)) {
+    if (!(DIALECT_KEYS as readonly string[]).includes(k) && k !== 'trace' && b && isRawMap(b.value) && isRawMap(v.value)) {
       out[k] = { ...v, value: mergeRaw(b.value, v.value) };
     } else {
       out[k] = v;
@@ -586,12 +585,17 @@ function buildTrace(n: RawNode | undefined, hosts: HostSpec[], router: RouterSpe
 }
 
 function buildRules(map: RawMap): RuleText {
-  const ros = map.routeros; const ipt = map.iptables;
-  if (ros && ipt) fail('give the rules once: either "routeros" or "iptables", not both', ipt.line, { token: 'iptables', expected: 'one of routeros, iptables' });
-  const node = ros ?? ipt;
-  if (!node) return { dialect: 'iptables', text: '', line: 1 };
-  const text = node.value === null ? '' : asString(node, ros ? 'routeros' : 'iptables');
-  return { dialect: ros ? 'routeros' : 'iptables', text, line: node.contentLine ?? node.line };
+  const given = DIALECT_KEYS.filter((k) => map[k]);
+  if (given.length > 1) {
+    const second = map[given[1]] as RawNode;
+    if (given.length === 2 && given.includes('routeros') && given.includes('iptables')) fail('give the rules once: either "routeros" or "iptables", not both', second.line, { token: 'iptables', expected: 'one of routeros, iptables' });
+    fail(`give the rules once: one of "routeros", "iptables" or "nftables", not ${given.join(' and ')}`, second.line, { token: given[1], expected: 'one of routeros, iptables, nftables' });
+  }
+  const dialect = given[0];
+  if (!dialect) return { dialect: 'iptables', text: '', line: 1 };
+  const node = map[dialect] as RawNode;
+  const text = node.value === null ? '' : asString(node, dialect);
+  return { dialect, text, line: node.contentLine ?? node.line };
 }
 
 /** Validate a raw map into a Scenario. */

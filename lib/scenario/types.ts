@@ -62,7 +62,7 @@ export interface HostSpec {
   line?: number;
 }
 
-export type RuleDialect = 'routeros' | 'iptables';
+export type RuleDialect = 'routeros' | 'iptables' | 'nftables';
 
 export interface RuleText {
   dialect: RuleDialect;

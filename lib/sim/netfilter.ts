@@ -103,7 +103,9 @@ export function ruleRef(rule: Rule | undefined, chain: Chain, policy: string): R
 
 /** Match modules and targets that need connection tracking (their checkentry calls nf_ct_netns_get). */
 const CT_MATCHES = new Set(['conntrack', 'state']);
-const CT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
+const CT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'NFT_NATMAP']);
+/** nft selectors that read conntrack (nft_ct's init calls nf_ct_netns_get). */
+const NFT_CT_KEY = /^ct /;
 
 /**
  * Is connection tracking on in the router at all? Linux starts tracking in a
@@ -117,5 +119,9 @@ const CT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP'])
 export function trackingActive(rs: Ruleset): boolean {
   const rules = Object.values(rs.tables).flatMap((t) => Object.values(t ?? {})).flatMap((c) => c.rules);
   if (rs.dialect === 'routeros') return rules.length > 0;
-  return rules.some((r) => CT_TARGETS.has(r.target.module) || r.matches.some((m) => CT_MATCHES.has(m.module)));
+  // nftables: ct expressions and NAT statements; a nat chain alone tracks nothing (seen in a namespace).
+  const nftCt = (r: Rule) => r.matches.some((m) => m.module === 'nft' && (m.opts as { keys: string[] }).keys.some((k) => NFT_CT_KEY.test(k)))
+    || (r.target.module === 'NFT_VMAP' && (r.target.opts as { entries: Array<{ verdict: { module: string } }> }).entries.some((e) => CT_TARGETS.has(e.verdict.module)))
+    || (r.target.module === 'NFT_NOTRACK' && CT_TARGETS.has((r.target.opts as { then?: { module: string } }).then?.module ?? ''));
+  return rules.some((r) => CT_TARGETS.has(r.target.module) || r.matches.some((m) => CT_MATCHES.has(m.module)) || (rs.dialect === 'nftables' && nftCt(r)));
 }

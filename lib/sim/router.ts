@@ -93,7 +93,10 @@ export class Router implements SimNode {
     this.spec = scenario.router;
     this.tracking = trackingActive(rules);
     this.sendsRedirects = this.spec.sendRedirects !== false && rules.settings?.sendRedirects !== false;
-    this.natHooks = rules.dialect === 'routeros' ? this.tracking : Object.values(rules.tables.nat ?? {}).some((c) => c.rules.length > 0);
+    this.natHooks = rules.dialect === 'routeros' ? this.tracking
+      // nft: a nat chain registers the NAT core's hooks, rules or not.
+      : rules.dialect === 'nftables' ? Object.values(rules.hooks ?? {}).some((cs) => (cs ?? []).some((c) => c.base?.type === 'nat'))
+        : Object.values(rules.tables.nat ?? {}).some((c) => c.rules.length > 0);
     for (const hook of HOOKS) this.stations.set(hook, stationsAt(rules, hook));
     this.fib = new Fib(new Map(this.spec.interfaces.map((i) => [i.name, i.addresses])));
     // Device routes first: a gateway may be on link only through one of them.
@@ -201,7 +204,7 @@ export class Router implements SimNode {
     const policy = v.chain.policy ?? 'ACCEPT';
     if (s.untracked && !wasUntracked) {
       // The rule that set the mark (the first NOTRACK that matched; later ones found it set).
-      const by = v.passed.find((r) => r.target.module === 'NOTRACK');
+      const by = v.passed.find((r) => r.target.module === 'NOTRACK' || r.target.module === 'NFT_NOTRACK');
       if (by) this.engine.emit(s.f, { kind: 'chain', node: 'router', hook, table: chain.table, chainType: 'filter', priority: chain.base?.priority, chain: v.chain.displayName ?? v.chain.name, verdict: 'NOTRACK', rule: ruleRef(by, v.chain, policy), inIface: s.inIface, outIface: s.outIface });
     }
     const verdict = v.result.verdict === 'REJECT' ? `REJECT ${v.result.with}` : v.result.verdict;
@@ -529,17 +532,20 @@ export class Router implements SimNode {
  */
 function stationsAt(rs: Ruleset, hook: Hook): Station[] {
   const all = Object.values(rs.tables).flatMap((t) => Object.values(t));
-  const loadOrder = (c: Chain): number => all.indexOf(c);
+  // nft: on a tie the later registration runs first (see hooksInRegistrationOrder); conntrack,
+  // registered with the first rule that needs it, comes after every chain.
+  const nft = rs.dialect === 'nftables';
+  const loadOrder = (c: Chain): number => (nft ? -all.indexOf(c) : all.indexOf(c));
   const here = baseChainsAt(rs, hook);
   const out: Array<{ st: Station; priority: number; order: number }> = [];
   for (const c of here) if (c.base?.type !== 'nat') out.push({ st: { kind: 'chain', chain: c }, priority: c.base?.priority ?? 0, order: loadOrder(c) });
   const ctPrio = CONNTRACK_PRIORITY[hook];
-  if (ctPrio !== undefined) out.push({ st: { kind: 'conntrack' }, priority: ctPrio, order: -1 });
+  if (ctPrio !== undefined) out.push({ st: { kind: 'conntrack' }, priority: ctPrio, order: nft ? -all.length - 1 : -1 });
   const natPrio = NAT_PRIORITY[hook];
   if (natPrio !== undefined) {
     const natChains = here.filter((c) => c.base?.type === 'nat');
     const firstNat = all.findIndex((c) => c.base?.type === 'nat');
-    out.push({ st: { kind: 'nat', chains: natChains }, priority: natPrio, order: firstNat < 0 ? all.length : firstNat });
+    out.push({ st: { kind: 'nat', chains: natChains }, priority: natPrio, order: nft ? -(firstNat < 0 ? all.length : firstNat) : firstNat < 0 ? all.length : firstNat });
   }
   return out.sort((a, b) => a.priority - b.priority || a.order - b.order).map((x) => x.st);
 }

@@ -107,7 +107,8 @@ function receiverSentence(L: Lang, sim: SimResult, s: StoryStep): string | undef
 /** What raw rules did to the packet: NOTRACK, or an accept that ends only the raw chain. */
 function rawSentences(L: Lang, sim: SimResult, s: StoryStep): string[] {
   return s.rules
-    .filter((r) => r.table === 'raw' && r.rule.number !== 0 && (r.verdict === 'NOTRACK' || r.verdict === 'ACCEPT'))
+    // nft: a notrack in any table (an accept there is an ordinary filter accept).
+    .filter((r) => r.rule.number !== 0 && (sim.ruleset.dialect === 'nftables' ? r.verdict === 'NOTRACK' : r.table === 'raw' && (r.verdict === 'NOTRACK' || r.verdict === 'ACCEPT')))
     .map((r) => t(L, r.verdict === 'NOTRACK' ? 'raw.notrack' : 'raw.accept', { rule: ruleName(L, sim, r.rule), text: ruleQuote(L, r.rule) }));
 }
 
