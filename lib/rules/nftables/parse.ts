@@ -863,15 +863,15 @@ class NftParser {
   private checkChains(ts: TableState): void {
     const chains = ts.chains;
     // Jumps: the chain exists, is not a base chain (the kernel refuses both).
-    const edges = new Map<Chain, Array<{ to: Chain; rule: Rule }>>();
+    const edges = new Map<Chain, Array<{ to: Chain; rule: Rule; tok: Tok }>>();
     for (const ch of Object.values(chains)) {
-      const out: Array<{ to: Chain; rule: Rule }> = [];
+      const out: Array<{ to: Chain; rule: Rule; tok: Tok }> = [];
       for (const r of ch.rules) {
         for (const j of this.meta.get(r)?.jumps ?? []) {
           const to = own(chains, j.chain);
           if (!to) throw new NatTraceError(`no chain ${j.chain} in table ${ts.key} to jump to (Could not process rule: No such file or directory)`, { line: j.tok.line, column: j.tok.col, token: j.chain, expected: 'a chain of the same table', suggestion: suggest(j.chain, Object.keys(chains)) });
           if (to.base) throw new NatTraceError(`chain ${j.chain} is a base chain: rules cannot jump to it (Could not process rule: Operation not supported)`, { line: j.tok.line, column: j.tok.col, token: j.chain, expected: 'a regular chain (one without type ... hook)' });
-          out.push({ to, rule: r });
+          out.push({ to, rule: r, tok: j.tok });
         }
       }
       edges.set(ch, out);
@@ -879,12 +879,13 @@ class NftParser {
     // Loops and depth, as for iptables-nft: the jumps as plain JUMP rules.
     const flat: Record<string, Chain> = dict();
     for (const ch of Object.values(chains)) {
-      flat[ch.name] = { ...ch, rules: (edges.get(ch) ?? []).map((e) => ({ ...e.rule, target: { module: 'JUMP', opts: { chain: e.to.name } } })) };
+      flat[ch.name] = { ...ch, rules: (edges.get(ch) ?? []).map((e) => ({ ...e.rule, target: { module: 'JUMP', opts: { chain: e.to.name, tok: e.tok } } })) };
     }
     checkJumps(flat, {
       onLoop(cycle, rule) {
         const to = cycle[cycle.length - 1];
-        throw new NatTraceError(`chain ${to} is reached again from itself (loop: ${cycle.join(' -> ')}); the kernel refuses it (Could not process rule: Too many links)`, { line: rule.source.line, token: to, expected: 'jumps that do not loop' });
+        const tok = (rule.target.opts as { tok: Tok }).tok;
+        throw new NatTraceError(`chain ${to} is reached again from itself (loop: ${cycle.join(' -> ')}); the kernel refuses it (Could not process rule: Too many links)`, { line: tok.line, column: tok.col, token: to, expected: 'jumps that do not loop' });
       },
       jumpToken: (_rule, to) => `jump ${to}`,
     });
