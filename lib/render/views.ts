@@ -8,7 +8,7 @@
 import type { SimResult } from '../index';
 import type { Story } from '../story';
 import type { Rule, Chain } from '../rules/model';
-import { BUILTIN_CHAINS } from '../rules/model';
+import { BUILTIN_CHAINS, HOOKS } from '../rules/model';
 import { t, Lang } from '../story/i18n';
 import { packetText, nodeName, ruleName } from '../story/caption';
 import { svgjs, innerMarkup } from './dom';
@@ -39,6 +39,7 @@ export function ruleColumns(r: Rule): Cols {
     }
     return { chain, matchers: m.join(' '), action: a.join(' '), comment };
   }
+  if (r.source.dialect === 'nftables') return nftColumns(r);
   const toks = text.match(/"(?:[^"\\]|\\.)*"|'[^']*'|\S+/g) ?? [];
   const m: string[] = []; const a: string[] = []; let comment = ''; let chain = r.chain; let inAction = false;
   for (let i = 0; i < toks.length; i++) {
@@ -53,7 +54,43 @@ export function ruleColumns(r: Rule): Cols {
   return { chain, matchers: m.join(' '), action: a.join(' '), comment };
 }
 
+/** Words that start an nft statement: the action column begins at the first (a verdict map at `vmap`). */
+const NFT_ACTIONS = new Set(['accept', 'drop', 'reject', 'return', 'continue', 'jump', 'goto', 'counter', 'log', 'notrack', 'dnat', 'snat', 'masquerade', 'redirect', 'vmap']);
+
+/** An nft rule as written: matches, then statements, and its `comment "..."`. */
+function nftColumns(r: Rule): Cols {
+  const toks = r.source.text.match(/"(?:[^"\\]|\\.)*"|\{[^}]*\}|\S+/g) ?? [];
+  const m: string[] = []; const a: string[] = []; let comment = ''; let inAction = false;
+  for (let i = 0; i < toks.length; i++) {
+    const tok = toks[i];
+    if (tok === 'comment' && i + 1 < toks.length && toks[i + 1].startsWith('"')) { comment = toks[++i].replace(/^"|"$/g, ''); continue; }
+    if (NFT_ACTIONS.has(tok)) inAction = true;
+    (inAction ? a : m).push(tok);
+  }
+  return { chain: r.source.chainDisplay, matchers: m.join(' '), action: a.join(' '), comment };
+}
+
+/** nft: base chains hook by hook in the order the kernel runs them, then the regular chains. */
+function nftChains(sim: SimResult): Chain[] {
+  const out: Chain[] = [];
+  const shown = (c: Chain) => c.rules.length > 0 || (c.policy !== undefined && c.policy !== 'ACCEPT');
+  for (const hook of HOOKS) for (const c of sim.ruleset.hooks?.[hook] ?? []) if (shown(c) && !out.includes(c)) out.push(c);
+  for (const chains of Object.values(sim.ruleset.tables)) for (const c of Object.values(chains)) if (!c.base && shown(c)) out.push(c);
+  return out;
+}
+
+/** The heading of a chain in the rule table. */
+function chainHeading(L: Lang, sim: SimResult, c: Chain): string {
+  const disp = c.displayName ?? c.name;
+  if (sim.ruleset.dialect === 'nftables') {
+    const pol = c.base ? ` · ${t(L, 'figure.policy', { policy: (c.policy ?? 'ACCEPT').toLowerCase() })}` : '';
+    return `table ${c.table} · chain ${disp}${c.declared ? ` · ${c.declared}` : ''}${pol}`;
+  }
+  return `${c.table} · ${disp}${c.policy ? ` · ${t(L, 'figure.policy', { policy: c.policy })}` : ''}`;
+}
+
 function orderedChains(sim: SimResult): Chain[] {
+  if (sim.ruleset.dialect === 'nftables') return nftChains(sim);
   const out: Chain[] = [];
   // The raw table first: its chains run before conntrack, ahead of everything else.
   for (const table of ['raw', 'filter', 'nat'] as const) {
@@ -106,13 +143,14 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined, 
     const keys = c.rules.map((r) => `${r.table}|${r.source.line}|${r.source.text}`);
     if (keys.length && keys.every((k) => seen.has(k))) continue;
     keys.forEach((k) => seen.add(k));
-    rows.push({ chainHead: `${c.table} · ${disp}${c.policy ? ` · ${t(L, 'figure.policy', { policy: c.policy })}` : ''}` });
+    rows.push({ chainHead: chainHeading(L, sim, c) });
     const byNumber = (r: Rule) => r.source.rosNumber ?? r.source.number;
     const all = [...c.rules.map((r) => ({ r, off: false })), ...takeDisabled(c.table, disp).map((r) => ({ r, off: true }))]
       .sort((a, b) => byNumber(a.r) - byNumber(b.r));
     all.forEach(({ r, off }) => rows.push(ruleRow(r, off)));
     const pol = acted.get(`${c.table}|${disp}|0`);
-    if (pol) rows.push({ cols: { chain: disp, matchers: '', action: t(L, 'figure.policy', { policy: c.policy ?? 'ACCEPT' }), comment: '' }, n: '', acted: pol });
+    const policyText = sim.ruleset.dialect === 'nftables' ? (c.policy ?? 'ACCEPT').toLowerCase() : c.policy ?? 'ACCEPT';
+    if (pol) rows.push({ cols: { chain: disp, matchers: '', action: t(L, 'figure.policy', { policy: policyText }), comment: '' }, n: '', acted: pol });
   }
   // Chains that hold only disabled rules.
   while (disabled.length) {
@@ -127,7 +165,8 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined, 
   const numW = Math.max(24, ...rows.filter((r) => r.n).map((r) => textWidth(r.n!, 13) + 14));
   const actW = Math.max(textWidth(t(L, 'figure.acted'), 11, true), mark ? textWidth(t(L, 'explain.new'), 11, true) : 0) + 28;
   const title = mark?.title ?? t(L, 'figure.rules');
-  const width = Math.max(16 + numW + colW.reduce((a, b) => a + b, 0) + actW + 16, textWidth(title, 14, true) + 32);
+  const headW = Math.max(0, ...rows.filter((r) => r.chainHead).map((r) => textWidth(r.chainHead as string, 13, true) + 32));
+  const width = Math.max(16 + numW + colW.reduce((a, b) => a + b, 0) + actW + 16, textWidth(title, 14, true) + 32, headW);
   const d = S.SVG();
   d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
   let y = 44;

@@ -124,6 +124,8 @@ export interface Chain {
   displayName?: string;
   /** Where a base chain hangs; set for every chain in Ruleset.hooks. */
   base?: BaseChainSpec;
+  /** nft: the base chain's declaration as written ("type nat hook prerouting priority dstnat"). */
+  declared?: string;
 }
 
 export interface RuleWarning {
@@ -200,6 +202,8 @@ export interface MatchContext {
    * XT_CONTINUE`): false when nothing changed.
    */
   notrack(): boolean;
+  /** The interface the router's routes send `ip` out of ('lo' for its own addresses); undefined: no route (nft fib ... oif). */
+  routeDev?(ip: string): string | undefined;
   /** RouterOS address lists (already expanded by the parser, name -> entries). */
   addressLists: Record<string, string[]>;
   /** RouterOS interface lists (from the scenario). */

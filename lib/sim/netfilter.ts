@@ -48,7 +48,8 @@ export function traverse(rs: Ruleset, start: Chain, ctx: TargetContext): ChainVe
     if (i >= chain.rules.length) {
       // Fell off the end: a user chain returns, a built-in chain applies its policy.
       const back = stack.pop();
-      if (!back) return { result: { verdict: chain.policy === 'DROP' ? 'DROP' : 'ACCEPT' }, passed, chain: start };
+      // After a goto the chain that ends may be a user chain: the base chain's policy decides.
+      if (!back) return { result: { verdict: start.policy === 'DROP' ? 'DROP' : 'ACCEPT' }, passed, chain: start };
       chain = back.chain; i = back.index; continue;
     }
     if (++steps > MAX_STEPS) {
@@ -67,7 +68,7 @@ export function traverse(rs: Ruleset, start: Chain, ctx: TargetContext): ChainVe
         continue;
       case 'RETURN': {
         const back = stack.pop();
-        if (!back) return { result: { verdict: chain.policy === 'DROP' ? 'DROP' : 'ACCEPT' }, rule, passed, chain: start };
+        if (!back) return { result: { verdict: start.policy === 'DROP' ? 'DROP' : 'ACCEPT' }, rule, passed, chain: start };
         chain = back.chain; i = back.index; continue;
       }
       case 'JUMP':

@@ -165,6 +165,7 @@ export class Router implements SimNode {
         view = ctView(undefined, false, true);
         return true;
       },
+      routeDev(ip) { const r = self.fib.lookup(ip); return r ? (r.kind === 'local' ? 'lo' : r.dev) : undefined; },
       addressLists: this.rules.addressLists,
       interfaceLists: this.spec.interfaceLists,
       ifaceAddress(iface: string, towards?: string) {

@@ -44,6 +44,11 @@ export function nodeName(L: Lang, sim: SimResult, node: string): string {
 
 /** "dstnat rule #0", "PREROUTING rule 1", "the FORWARD policy DROP". */
 export function ruleName(L: Lang, sim: SimResult, r: RuleRef): string {
+  if (sim.ruleset.dialect === 'nftables') {
+    // nft's own words: "rule 3 of chain prerouting in table ip nat", policies in lower case.
+    if (r.number === 0) return t(L, 'rule.nft-policy', { chain: r.chain, table: r.table, policy: r.text.replace(/^policy\s+/, '').toLowerCase() });
+    return t(L, 'rule.nft', { chain: r.chain, table: r.table, n: r.number });
+  }
   // Raw chains share their names with nat's and filter's (PREROUTING, output): say which.
   const chain = r.table === 'raw' ? `raw ${r.chain}` : r.chain;
   if (r.number === 0) return t(L, 'rule.policy', { chain, policy: r.text.replace(/^policy\s+/, '') });
@@ -114,7 +119,8 @@ function rawSentences(L: Lang, sim: SimResult, s: StoryStep): string[] {
 
 function filterSentences(L: Lang, sim: SimResult, s: StoryStep): string[] {
   return rawSentences(L, sim, s).concat(s.rules
-    .filter((r) => r.table === 'filter' && r.verdict === 'ACCEPT')
+    // nft tables have any name: a base chain of type filter is what filters.
+    .filter((r) => (sim.ruleset.dialect === 'nftables' ? r.chainType === 'filter' : r.table === 'filter') && r.verdict === 'ACCEPT')
     .map((r) => t(L, r.rule.number === 0 ? 'filter.policy-accept' : 'filter.accept', { rule: ruleName(L, sim, r.rule), text: ruleQuote(L, r.rule) })));
 }
 

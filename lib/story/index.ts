@@ -90,7 +90,7 @@ export interface StoryStep {
   /** The rule that acted in this step (NAT rule first, else the filter verdict). */
   rule?: RuleRef;
   /** Every rule that gave a verdict in this step, in order, with its verdict. */
-  rules: Array<{ rule: RuleRef; verdict: string; hook?: Hook; table?: string }>;
+  rules: Array<{ rule: RuleRef; verdict: string; hook?: Hook; table?: string; chainType?: string }>;
   /** Why the sender sent it ('connect', 'syn-ack', 'reject-tcp-reset'...). */
   sendReason?: string;
   /** Router routing facts of this step. */
@@ -187,7 +187,7 @@ function packetSteps(evs: TraceEvent[], out: Draft[]): void {
         cur.events.push(e.seq);
         if (e.kind === 'conntrack') cur.ctState = e.ctState;
         if (e.kind === 'route') cur.route = { reason: e.reason ?? '', outIface: e.outIface, nextHop: e.nextHop, text: e.detail };
-        if (e.kind === 'chain' && e.rule) cur.rules.push({ rule: e.rule, verdict: e.verdict ?? '', hook: e.hook, table: e.table });
+        if (e.kind === 'chain' && e.rule) cur.rules.push({ rule: e.rule, verdict: e.verdict ?? '', hook: e.hook, table: e.table, chainType: e.chainType });
         if (e.kind === 'nat' && e.before) {
           if (!cur.before) cur.before = e.before;
           for (const f of diffFields(e.before, e.packet, e.changed)) {

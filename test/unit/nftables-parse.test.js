@@ -401,3 +401,37 @@ describe('nftables semantics in the simulator', () => {
     assert.ok(r.trace.steps.some((s) => s.kind === 'nat' && s.verdict === 'DNAT'));
   });
 });
+
+describe('nftables semantics in the simulator: more forms', () => {
+  it('a chain entered by goto that runs off its end takes the base chain\'s policy', () => {
+    const r = labRun('laptop -> 198.51.100.50:80', 'table ip f {\n chain fwd { type filter hook forward priority 0; policy drop; goto lan; }\n chain lan { ip saddr 10.0.0.0/8 accept; }\n}');
+    assert.strictEqual(r.outcome, 'timeout');
+  });
+
+  it('ct status ! dnat: none of the flags', () => {
+    const rs = parse('table ip t {\n chain c { type filter hook forward priority 0; ct status ! dnat drop; }\n}\n');
+    assert.deepStrictEqual([rs.tables['ip t'].c.rules[0].matches[0].opts.op, rs.tables['ip t'].c.rules[0].matches[0].opts.mask], ['noflags', 32]);
+  });
+
+  it('fib saddr . iif oif missing: a strict reverse path filter', () => {
+    const rules = 'table inet f {\n chain pre { type filter hook prerouting priority raw + 10; fib saddr . mark . iif oif missing drop; }\n}';
+    assert.strictEqual(labRun('laptop -> 198.51.100.50:80', rules).outcome, 'established');
+    // A LAN source arriving on the WAN side has its route back through lan: missing.
+    const { selector } = require('../../dist/rules/nftables/selectors');
+    const get = selector('fib saddr . iif oif').get;
+    const ctx = (src, inIface) => ({ packet: { src, dst: '192.168.1.10' }, inIface, routeDev: (ip) => (ip.startsWith('192.168.1.') ? 'lan' : 'wan') });
+    assert.strictEqual(get(ctx('192.168.1.99', 'wan')), 0);
+    assert.strictEqual(get(ctx('192.168.1.99', 'lan')), 1);
+    assert.strictEqual(get(ctx('8.8.8.8', 'wan')), 1);
+  });
+
+  it('limit rate lets a connection\'s few packets on; limit rate over stops the rule', () => {
+    assert.strictEqual(labRun('laptop -> 198.51.100.50:80', 'table ip f {\n chain fwd { type filter hook forward priority 0; policy drop; limit rate 5/second burst 10 packets accept; }\n}').outcome, 'established');
+    assert.strictEqual(labRun('laptop -> 198.51.100.50:80', 'table ip f {\n chain fwd { type filter hook forward priority 0; policy drop; limit rate over 5/second accept; }\n}').outcome, 'timeout');
+  });
+
+  it('meta pkttype and icmpv6 parse (icmpv6 never matches IPv4)', () => {
+    const rs = parse('table inet t {\n chain c { type filter hook input priority 0; pkttype host accept; icmpv6 type { nd-router-advert, nd-neighbor-solicit } accept; }\n}\n');
+    assert.deepStrictEqual(rs.tables['inet t'].c.rules.map((r) => r.matches[0].opts.keys[0]), ['meta pkttype', 'icmpv6 type']);
+  });
+});

@@ -319,6 +319,7 @@ class NftParser {
     if (ch.base && (ch.base.hook !== hook || ch.base.type !== chainType || ch.base.priority !== prio)) c.fail(typeTok, 'the same type, hook and priority as before', undefined, `chain ${ch.name} is declared again with another hook (Could not process rule: Operation not supported)`);
     if (!ch.base && ch.rules.length === 0 && ch.builtin === false && this.jumpedTo(ch)) { /* checked at the end */ }
     ch.base = { hook, priority: prio, type: chainType };
+    ch.declared = this.slice(typeTok, c.lastTok() as Tok);
     ch.builtin = true;
     if (!ch.policy) ch.policy = 'ACCEPT';
     c.endStatement('the hook declaration');
@@ -538,15 +539,17 @@ class NftParser {
     if (head.text === 'fib') {
       const which = c.expectWord('saddr or daddr', ['saddr', 'daddr']);
       let id = `fib ${which.text}`;
-      if (c.peekPunct('.')) {
+      while (c.peekPunct('.')) {
         c.next();
-        const dev = c.expectWord('iif or oif', ['iif', 'oif', 'mark']);
-        if (dev.text === 'mark') c.fail(dev, 'iif or oif', ['iif', 'oif'], 'fib ... . mark is not simulated');
-        id += ` . ${dev.text}`;
+        const dev = c.expectWord('iif, oif or mark', ['iif', 'oif', 'mark']);
+        // The packet mark is always 0 here: `. mark` changes no lookup.
+        if (dev.text !== 'mark') id += ` . ${dev.text}`;
       }
-      const res = c.expectWord('type, oif or oifname', ['type', 'oif', 'oifname']);
-      if (res.text !== 'type') c.fail(res, 'type', ['type'], `fib ... ${res.text} (reverse path lookups) is not simulated; fib ... type is`);
-      return selector(`${id} type`) as Selector;
+      const res = c.expectWord('type or oif', ['type', 'oif', 'oifname']);
+      if (res.text === 'oifname') c.fail(res, 'type or oif', ['type', 'oif'], 'fib ... oifname is not simulated; fib ... oif exists|missing and fib ... type are');
+      const s = selector(`${id} ${res.text}`);
+      if (!s) c.fail(res, 'fib saddr . iif oif, fib daddr type, fib daddr . iif type, ...', undefined, `fib ${id.slice(4)} ${res.text} is not a lookup nft has`);
+      return s;
     }
     const one = selector(head.text);
     if (one && !(head.text === 'ct' || head.text === 'meta')) return one;
@@ -633,6 +636,7 @@ class NftParser {
         return t.kind === 'word' && (selector(t.text) !== undefined || selectorTails(t.text).length > 0 || t.text === 'fib');
       },
       need(n) { meta.needs.push(n); },
+      addMatch(m) { matches.push(m); },
       onSelector(s, tok) {
         if (s.l4) {
           if (scope.l4 && scope.l4 !== s.l4) c.fail(tok, `a match about ${scope.l4}`, undefined, `conflicting protocols specified: ${scope.l4} vs. ${s.l4}`);
@@ -768,6 +772,11 @@ class NftParser {
       // `tcp flags & (syn|ack) == syn`
       c.next();
       and = this.flagExpr(single);
+    }
+    if (c.peekPunct('!') && single?.bitmask) {
+      // `ct status ! dnat`: none of these flags (`(v & mask) == 0`).
+      c.next();
+      return { keys, op: 'noflags', mask: this.flagList(single), elems: [], text: '' };
     }
     const opTok = c.peek();
     let op: RelOp | undefined;

@@ -71,6 +71,30 @@ function fib(addr: 'src' | 'dst', limit?: 'iif' | 'oif'): (ctx: MatchContext) =>
   };
 }
 
+/**
+ * nft_fib4_eval with an oif result: the route's out interface, which with
+ * `. iif` must be the one the packet came in on (strict reverse path);
+ * 1 when there is one (`exists`), 0 when not (`missing`). Packets from lo pass.
+ */
+function fibOif(addr: 'src' | 'dst', iif: boolean): (ctx: MatchContext) => number {
+  return (ctx) => {
+    if (ctx.inIface === 'lo') return 1;
+    const ip = addr === 'src' ? ctx.packet.src : ctx.packet.dst;
+    const dev = ctx.routeDev?.(ip);
+    if (dev === undefined) return 0;
+    if (iif && dev !== 'lo' && dev !== ctx.inIface) return 0;
+    return 1;
+  };
+}
+
+/** skb->pkt_type as the receiving device set it: broadcast and multicast by the destination, else host. */
+function pktType(ctx: MatchContext): number {
+  const dst = ctx.packet.dst;
+  if ((ip4ToInt(dst) >>> 28) === 14) return 2;
+  if (dst === '255.255.255.255' || ctx.addrType(dst) === 'BROADCAST') return 1;
+  return 0;
+}
+
 const S = (s: Selector): Selector => s;
 
 const ALL: Selector[] = [
@@ -98,6 +122,8 @@ const ALL: Selector[] = [
   }),
   S({ id: 'icmp type', type: 'icmp_type', l4: 'icmp', get: (c) => (c.packet.proto === 'icmp' ? c.packet.icmp?.type : undefined) }),
   S({ id: 'icmp code', type: 'icmp_code', l4: 'icmp', get: (c) => (c.packet.proto === 'icmp' ? c.packet.icmp?.code : undefined) }),
+  S({ id: 'icmpv6 type', type: 'icmpv6_type', get: () => undefined }),
+  S({ id: 'icmpv6 code', type: 'integer', get: () => undefined }),
   // meta
   S({ id: 'meta l4proto', type: 'inet_proto', givesL4: true, get: (c) => PROTO_NUM[c.packet.proto] }),
   S({ id: 'meta protocol', type: 'integer', get: () => 0x0800 }),
@@ -107,6 +133,7 @@ const ALL: Selector[] = [
   S({ id: 'meta iif', type: 'iface_index', get: (c) => c.inIface ?? '' }),
   S({ id: 'meta oif', type: 'iface_index', get: (c) => c.outIface ?? '' }),
   S({ id: 'meta mark', type: 'mark', get: () => 0 }),
+  S({ id: 'meta pkttype', type: 'pkt_type', get: pktType }),
   // ct
   S({ id: 'ct state', type: 'ct_state', get: (c) => CT_BIT[c.ct.state] }),
   S({ id: 'ct status', type: 'ct_status', get: ctStatus }),
@@ -123,11 +150,16 @@ const ALL: Selector[] = [
   S({ id: 'fib saddr . iif type', type: 'fib_addrtype', hooks: INPUT_SIDE, get: fib('src', 'iif') }),
   S({ id: 'fib daddr . oif type', type: 'fib_addrtype', hooks: OUTPUT_SIDE, get: fib('dst', 'oif') }),
   S({ id: 'fib saddr . oif type', type: 'fib_addrtype', hooks: OUTPUT_SIDE, get: fib('src', 'oif') }),
+  // fib ... oif: does a route exist (reverse path filters: `fib saddr . iif oif missing drop`)?
+  S({ id: 'fib saddr . iif oif', type: 'boolean', hooks: INPUT_SIDE, get: fibOif('src', true) }),
+  S({ id: 'fib daddr . iif oif', type: 'boolean', hooks: INPUT_SIDE, get: fibOif('dst', true) }),
+  S({ id: 'fib saddr oif', type: 'boolean', hooks: INPUT_SIDE, get: fibOif('src', false) }),
+  S({ id: 'fib daddr oif', type: 'boolean', get: fibOif('dst', false) }),
 ];
 
 export const SELECTORS: Dict<Selector> = dict(ALL.map((s) => [s.id, s] as const));
 // Short forms nft prints and accepts: `iifname` is `meta iifname`.
-for (const k of ['l4proto', 'nfproto', 'iifname', 'oifname', 'iif', 'oif', 'mark']) SELECTORS[k] = SELECTORS[`meta ${k}`];
+for (const k of ['l4proto', 'nfproto', 'iifname', 'oifname', 'iif', 'oif', 'mark', 'pkttype']) SELECTORS[k] = SELECTORS[`meta ${k}`];
 
 export function selector(id: string): Selector | undefined {
   return own(SELECTORS, id);

@@ -5,7 +5,7 @@
  * that change nothing the simulator shows (counter). `needs` records where
  * the kernel allows it (hooks, chain type), checked once chains are known.
  */
-import type { Hook, TargetInstance, ChainType } from '../model';
+import type { Hook, TargetInstance, ChainType, MatchInstance } from '../model';
 import type { Cursor } from './cursor';
 import type { Tok } from './lex';
 import type { NatMapEntry } from './modules';
@@ -39,6 +39,8 @@ export interface RuleScope {
   /** Does a selector start here (for `dnat to tcp dport map`)? */
   selectorAhead(): boolean;
   need(n: StmtNeeds): void;
+  /** A statement that decides whether the rule goes on (limit) adds a match. */
+  addMatch(m: MatchInstance): void;
 }
 
 export interface StmtModule {
@@ -143,6 +145,36 @@ const log: StmtModule = {
       } else break;
     }
     return { module: 'LOG', opts: prefix !== undefined ? { prefix } : {} };
+  },
+};
+
+const RATE_UNITS = ['second', 'minute', 'hour', 'day', 'week'];
+
+/**
+ * `limit rate [over] N/unit [burst N packets]`: the token bucket starts full
+ * (burst 5 by default), so the few packets of one traced connection are under
+ * any rate: `limit rate` lets them on, `limit rate over` stops the rule.
+ */
+const limit: StmtModule = {
+  name: 'limit', terminal: false,
+  parse(r, tok) {
+    const c: Cursor = r.c;
+    c.expectWord('rate', ['rate']);
+    let over = false;
+    if (c.isWord('over')) { c.next(); over = true; } else if (c.isWord('until')) c.next();
+    const n = c.next();
+    if (n.kind !== 'word' || !/^[0-9]+$/.test(n.text)) c.fail(n, 'a number (limit rate 10/second)');
+    if (c.isWord()) c.expectWord('bytes, kbytes or mbytes', ['bytes', 'kbytes', 'mbytes']);
+    c.expectPunct('/', '`/` and a unit (second, minute, hour, day)');
+    c.expectWord(`a unit (${RATE_UNITS.join(', ')})`, RATE_UNITS);
+    if (c.isWord('burst')) {
+      c.next();
+      const b = c.next();
+      if (b.kind !== 'word' || !/^[0-9]+$/.test(b.text)) c.fail(b, 'a number');
+      if (c.isWord('packets') || c.isWord('bytes') || c.isWord('kbytes') || c.isWord('mbytes')) c.next();
+    }
+    if (over) r.addMatch({ module: 'nft', opts: { keys: ['meta nfproto'], op: 'eq', elems: [], text: `limit rate over ... (${tok.line})` } });
+    return undefined;
   },
 };
 
@@ -257,7 +289,7 @@ const redirect: StmtModule = {
 
 const ALL: StmtModule[] = [
   simple('accept', 'ACCEPT'), simple('drop', 'DROP'), simple('return', 'RETURN'), simple('continue', 'PASSTHROUGH'),
-  jump('jump'), jump('goto'), reject, counter, log, notrack, nat('dnat'), nat('snat'), masquerade, redirect,
+  jump('jump'), jump('goto'), reject, counter, log, limit, notrack, nat('dnat'), nat('snat'), masquerade, redirect,
 ];
 
 export const STATEMENTS: Dict<StmtModule> = dict(ALL.map((s) => [s.name, s] as const));
@@ -270,4 +302,4 @@ export function statement(word: string): StmtModule | undefined {
 export const MAP_VERDICTS = ['accept', 'drop', 'return', 'continue', 'jump', 'goto'];
 
 /** Statements nft has that the simulator does not run (named in the error instead of "unknown"). */
-export const UNSUPPORTED_STATEMENTS = ['meta', 'ct', 'limit', 'queue', 'quota', 'set', 'update', 'add', 'tproxy', 'synproxy', 'flow', 'dup', 'fwd', 'mark', 'numgen', 'tcp', 'osf'];
+export const UNSUPPORTED_STATEMENTS = ['meta', 'ct', 'queue', 'quota', 'set', 'update', 'add', 'tproxy', 'synproxy', 'flow', 'dup', 'fwd', 'mark', 'numgen', 'tcp', 'osf'];

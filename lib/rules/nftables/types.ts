@@ -11,7 +11,7 @@ import type { Dict } from '../../dict';
 export type TypeName =
   | 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | 'inet_proto' | 'ifname' | 'iface_index'
   | 'ct_state' | 'ct_status' | 'ct_dir' | 'fib_addrtype' | 'icmp_type' | 'icmp_code'
-  | 'nf_proto' | 'mark' | 'tcp_flag' | 'integer' | 'verdict';
+  | 'nf_proto' | 'mark' | 'tcp_flag' | 'integer' | 'verdict' | 'pkt_type' | 'icmpv6_type' | 'boolean';
 
 export interface DataType {
   name: TypeName;
@@ -67,6 +67,19 @@ export const ICMP_CODES: Dict<number> = dict({
   'frag-needed': 4, 'net-prohibited': 9, 'host-prohibited': 10, 'admin-prohibited': 13,
 });
 
+/** skb->pkt_type (meta pkttype). */
+export const PKT_TYPES: Dict<number> = dict({ host: 0, broadcast: 1, multicast: 2, other: 3 });
+
+export const ICMPV6_TYPES: Dict<number> = dict({
+  'destination-unreachable': 1, 'packet-too-big': 2, 'time-exceeded': 3, 'parameter-problem': 4, 'echo-request': 128,
+  'echo-reply': 129, 'mld-listener-query': 130, 'mld-listener-report': 131, 'mld-listener-done': 132, 'mld-listener-reduction': 132,
+  'nd-router-solicit': 133, 'nd-router-advert': 134, 'nd-neighbor-solicit': 135, 'nd-neighbor-advert': 136, 'nd-redirect': 137,
+  'router-renumbering': 138, 'ind-neighbor-solicit': 141, 'ind-neighbor-advert': 142, 'mld2-listener-report': 143,
+});
+
+/** `fib ... oif exists|missing`. */
+export const BOOLEANS: Dict<number> = dict({ exists: 1, missing: 0 });
+
 export const NF_PROTOS: Dict<number> = dict({ ipv4: 2, ipv6: 10 });
 
 export const TCP_FLAGS: Dict<number> = dict({ fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32, ecn: 64, cwr: 128 });
@@ -91,6 +104,9 @@ export const TYPES: Dict<DataType> = dict({
   tcp_flag: T({ name: 'tcp_flag', symbols: TCP_FLAGS, numeric: true, max: 255, bitmask: true }),
   integer: T({ name: 'integer', numeric: true, max: 0xffffffff, ranges: true }),
   verdict: T({ name: 'verdict' }),
+  pkt_type: T({ name: 'pkt_type', symbols: PKT_TYPES, numeric: true, max: 255 }),
+  icmpv6_type: T({ name: 'icmpv6_type', symbols: ICMPV6_TYPES, numeric: true, max: 255, ranges: true }),
+  boolean: T({ name: 'boolean', symbols: BOOLEANS, numeric: true, max: 1 }),
 });
 
 export function dataType(name: string): DataType | undefined {
