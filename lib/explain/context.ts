@@ -7,7 +7,8 @@
 import type { SimResult } from '../index';
 import { parseRules } from '../rules';
 import { simulate } from '../sim';
-import type { Rule, Ruleset, TableName } from '../rules/model';
+import type { Chain, Hook, Rule, Ruleset, TableName } from '../rules/model';
+import { HOOKS } from '../rules/model';
 import type { Scenario } from '../scenario/types';
 import type { DialectWriter, EditedRules, RuleEdit, RulesIndex } from './types';
 import { writerFor } from './writers';
@@ -18,7 +19,27 @@ export interface Attempt {
   sim: SimResult;
 }
 
+/**
+ * nftables: a chain by its table key and name, or by iptables' words ("nat" or "filter", or an nft
+ * table, and a hook): the first base chain there of that type (of that table), in the kernel's order.
+ */
+function nftChain(rs: Ruleset, table: string, chain: string): Chain | undefined {
+  const own = rs.tables[table]?.[chain];
+  if (own) return own;
+  if (!(HOOKS as string[]).includes(chain)) return undefined;
+  const at = rs.hooks?.[chain as Hook] ?? [];
+  if (table === 'nat' || table === 'filter') return at.find((c) => c.base?.type === table);
+  return at.find((c) => c.table === table);
+}
+
 export function rulesIndex(rs: Ruleset): RulesIndex {
+  if (rs.dialect === 'nftables') {
+    return {
+      chainRules: (table: TableName, chain: string): Rule[] => nftChain(rs, table, chain)?.rules ?? [],
+      sectionRules: (): Rule[] => [],
+      chain: (table: string, chain: string) => nftChain(rs, table, chain),
+    };
+  }
   return {
     chainRules: (table: TableName, chain: string): Rule[] => rs.tables[table]?.[chain]?.rules ?? [],
     sectionRules(table: TableName): Rule[] {

@@ -6,7 +6,7 @@
  * connections.
  */
 import type { Outcome, RuleRef } from '../sim/trace';
-import type { Rule, TableName } from '../rules/model';
+import type { Chain, Rule, TableName } from '../rules/model';
 
 /** Stable cause codes (documented in README "explain"); never renamed, only added to. */
 export type CauseCode =
@@ -120,6 +120,11 @@ export interface RulesIndex {
   chainRules(table: TableName, chain: string): Rule[];
   /** RouterOS: every rule of a section in print order (enabled and disabled). */
   sectionRules(table: TableName): Rule[];
+  /**
+   * The chain a fix names: a table and chain of the ruleset, or (nftables) iptables' words for
+   * one, "nat"/"filter" and a hook (POSTROUTING), meaning the first base chain of that type there.
+   */
+  chain?(table: string, chain: string): Chain | undefined;
 }
 
 export interface Fix {

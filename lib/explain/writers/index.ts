@@ -5,6 +5,7 @@
 import type { DialectWriter } from '../types';
 import { routerosWriter } from './routeros';
 import { iptablesWriter } from './iptables';
+import { nftablesWriter } from './nftables';
 
 const writers = new Map<string, DialectWriter>();
 
@@ -18,3 +19,4 @@ export function writerFor(dialect: string): DialectWriter | undefined {
 
 registerWriter(routerosWriter);
 registerWriter(iptablesWriter);
+registerWriter(nftablesWriter);
