@@ -35,6 +35,11 @@ export interface BaseChainSpec {
   hook: Hook;
   priority: number;
   type: ChainType;
+  /**
+   * nft netdev ingress: the chain sees only packets arriving on this device,
+   * before anything of the IPv4 path (kept as a PREROUTING chain below every priority).
+   */
+  device?: string;
 }
 
 /** netfilter's priorities (enum nf_ip_hook_priorities), nft's named priorities. */

@@ -200,6 +200,7 @@ export class Router implements SimNode {
   /** One base chain of type filter; returns false when the packet is gone. */
   private filter(s: PathState, hook: Hook, chain: Chain): boolean {
     if (!hasRules(chain)) return true;
+    if (chain.base?.device !== undefined && chain.base.device !== s.inIface) return true;
     const wasUntracked = s.untracked;
     const v = traverse(this.rules, chain, this.context(s, hook, chain));
     const policy = v.chain.policy ?? 'ACCEPT';

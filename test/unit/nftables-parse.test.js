@@ -181,7 +181,7 @@ describe('nftables parser: every construct', () => {
     const mods = (t, c) => chain(rs, t, c).rules.map((r) => r.target.module);
     assert.deepStrictEqual(mods('inet filter', 'nat_pre'), ['DNAT', 'NFT_NATMAP', 'REDIRECT']);
     assert.deepStrictEqual(mods('inet filter', 'nat_post'), ['SNAT', 'MASQUERADE', 'MASQUERADE']);
-    assert.deepStrictEqual(mods('inet filter', 'raw_pre'), ['NOTRACK']);
+    assert.deepStrictEqual(mods('inet filter', 'raw_pre'), ['NFT_NOTRACK']);
     const post = chain(rs, 'inet filter', 'nat_post').rules;
     assert.deepStrictEqual([post[1].target.opts.minPort, post[1].target.opts.maxPort], [1024, 65535]);
     const dnat = chain(rs, 'inet filter', 'nat_pre').rules[0].target.opts;
@@ -433,5 +433,30 @@ describe('nftables semantics in the simulator: more forms', () => {
   it('meta pkttype and icmpv6 parse (icmpv6 never matches IPv4)', () => {
     const rs = parse('table inet t {\n chain c { type filter hook input priority 0; pkttype host accept; icmpv6 type { nd-router-advert, nd-neighbor-solicit } accept; }\n}\n');
     assert.deepStrictEqual(rs.tables['inet t'].c.rules.map((r) => r.matches[0].opts.keys[0]), ['meta pkttype', 'icmpv6 type']);
+  });
+});
+
+describe('nftables: netdev ingress, socket owners, family inference', () => {
+  it('a netdev ingress chain sees only its device, before everything else', () => {
+    const rules = 'table netdev filter {\n chain ingress { type filter hook ingress device "wan" priority -500; policy accept; ip saddr 198.51.100.50 drop; }\n}';
+    const r = run(`${LAB}trace: remote -> 198.51.100.2:22\nnftables: |\n${rules.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+    assert.strictEqual(r.outcome, 'timeout');
+    assert.ok(r.trace.steps.some((s) => s.kind === 'drop' && s.rule && s.rule.table === 'netdev filter'));
+    // The laptop's SYN arrives on lan: the chain does not see it (its answer, arriving on wan, is dropped).
+    const lan = labRun('laptop -> 198.51.100.50:80', rules);
+    assert.ok(!lan.trace.steps.some((s) => s.kind === 'chain' && s.table === 'netdev filter' && s.packetId === 0));
+    assert.ok(lan.trace.steps.some((s) => s.kind === 'chain' && s.table === 'netdev filter' && s.packetId !== 0));
+    assert.match(refusal('table netdev f {\n chain c { type filter hook ingress priority 0; }\n}\n').message, /needs a device/);
+    assert.match(refusal('table netdev f {\n chain c { type filter hook ingress device "eth7" priority 0; }\n}\n').message, /no device eth7/);
+  });
+
+  it('meta skuid: the router\'s own programs run as root', () => {
+    const rs = parse('table inet t {\n chain o { type nat hook output priority -100; meta skuid != 13 tcp dport 80 redirect to :3128; }\n}\n');
+    assert.strictEqual(rs.tables['inet t'].o.rules[0].matches[0].opts.keys[0], 'meta skuid');
+  });
+
+  it('in an inet table dnat infers ip from an IPv4 match before it', () => {
+    const rs = parse('table inet n {\n chain p { type nat hook prerouting priority -100;\n  meta nfproto ipv4 tcp dport 81 dnat to 10.0.0.2\n  ip daddr 10.9.9.9 tcp dport 82 dnat to 10.0.0.3:80\n }\n}\n');
+    assert.deepStrictEqual(rs.tables['inet n'].p.rules.map((r) => r.target.opts.minIp), ['10.0.0.2', '10.0.0.3']);
   });
 });

@@ -162,7 +162,7 @@ class NftParser {
       if (mustExist) {
         this.c.fail(name, 'a table declared before', this.tables.map((x) => x.name), `no table ${key} (Could not process rule: No such file or directory)`);
       }
-      ts = { family, name: name.text, key, chains: dict(), sets: dict(), ignored: family !== 'ip' && family !== 'inet', dormant: false, tok: name };
+      ts = { family, name: name.text, key, chains: dict(), sets: dict(), ignored: family !== 'ip' && family !== 'inet' && family !== 'netdev', dormant: false, tok: name };
       if (ts.ignored) this.warnings.push({ message: `table ${key}: a ${family} table never sees the IPv4 packets this simulator traces; it is left out`, line: name.line });
       this.tables.push(ts);
     }
@@ -289,7 +289,7 @@ class NftParser {
       const t = c.peek();
       if (t.kind === 'punct' && t.text === '}') { c.next(); return; }
       if (t.kind === 'eof') c.fail(t, '`}` to close chain ' + ch.name);
-      if (t.kind === 'word' && t.text === 'type') { c.next(); this.hookSpec(ch, t); continue; }
+      if (t.kind === 'word' && t.text === 'type') { c.next(); this.hookSpec(ts, ch, t); continue; }
       if (t.kind === 'word' && t.text === 'policy') { c.next(); this.policy(ch, t); continue; }
       if (t.kind === 'word' && t.text === 'comment' && this.isChainComment()) { c.next(); this.commentString(); c.endStatement('the comment'); continue; }
       this.rule(ts, ch, true);
@@ -302,23 +302,34 @@ class NftParser {
     return this.c.peek(1).kind === 'string' && (after.kind === 'nl' || (after.kind === 'punct' && after.text === ';'));
   }
 
-  private hookSpec(ch: Chain, typeTok: Tok): void {
+  private hookSpec(ts: TableState, ch: Chain, typeTok: Tok): void {
     const c: Cursor = this.c;
     const type = c.expectWord(`a chain type (${CHAIN_TYPES.join(', ')})`, CHAIN_TYPES);
     c.expectWord('hook', ['hook']);
     const hookTok = c.next();
-    const hook = own(HOOK_NAMES, hookTok.text);
+    const netdev = ts.family === 'netdev';
+    if (netdev && hookTok.text !== 'ingress') c.fail(hookTok, 'ingress (a netdev table hooks ingress, with a device)', ['ingress'], `a netdev chain cannot hang on ${hookTok.text}`);
+    const hook = netdev ? 'PREROUTING' : own(HOOK_NAMES, hookTok.text);
     if (!hook) c.fail(hookTok, `a hook (${Object.keys(HOOK_NAMES).join(', ')})`, [...Object.keys(HOOK_NAMES), 'ingress'], hookTok.text === 'ingress' ? 'the ingress hook is for netdev tables' : `unknown hook ${hookTok.text}`);
-    if (c.isWord('device')) c.fail(c.peek(), 'priority', undefined, 'device is for netdev and ingress chains');
+    let device: string | undefined;
+    if (c.isWord('device')) {
+      const d = c.next();
+      if (!netdev) c.fail(d, 'priority', undefined, 'device is for netdev and ingress chains');
+      const name = c.expectName('a device name');
+      if (this.env.interfaces && !this.env.interfaces.includes(name.text)) c.fail(name, `one of ${this.env.interfaces.join(', ')}`, this.env.interfaces, `no device ${name.text} (Could not process rule: No such file or directory)`);
+      device = name.text;
+    } else if (netdev) c.fail(c.peek(), 'device "NAME" before priority', undefined, 'a netdev ingress chain needs a device (Missing `device\' in this chain definition)');
     c.expectWord('priority', ['priority']);
     const prio = this.priority(hook);
+    if (netdev && type.text !== 'filter') c.fail(type, 'filter (the only chain type at ingress)', ['filter'], `a ${type.text} chain cannot hang on ingress`);
     const chainType: ChainType = type.text === 'nat' ? 'nat' : 'filter';
     if (type.text === 'nat' && !NAT_HOOKS.includes(hook)) c.fail(hookTok, 'prerouting, input, output or postrouting for a nat chain', undefined, `a nat chain cannot hang on ${hookTok.text} (Could not process rule: Operation not supported)`);
     if (type.text === 'route' && hook !== 'OUTPUT') c.fail(hookTok, 'output for a route chain', undefined, `a route chain cannot hang on ${hookTok.text} (Could not process rule: Operation not supported)`);
     if (type.text === 'nat' && prio <= PRIORITY.conntrack) c.fail(typeTok, 'a priority above -200 (conntrack) for a nat chain', undefined, `a nat chain needs a priority above -200 (Could not process rule: Operation not supported)`);
     if (ch.base && (ch.base.hook !== hook || ch.base.type !== chainType || ch.base.priority !== prio)) c.fail(typeTok, 'the same type, hook and priority as before', undefined, `chain ${ch.name} is declared again with another hook (Could not process rule: Operation not supported)`);
     if (!ch.base && ch.rules.length === 0 && ch.builtin === false && this.jumpedTo(ch)) { /* checked at the end */ }
-    ch.base = { hook, priority: prio, type: chainType };
+    // Ingress comes before every IPv4 hook: below any priority a PREROUTING chain can have.
+    ch.base = device !== undefined ? { hook, priority: -1e9 + prio, type: chainType, device } : { hook, priority: prio, type: chainType };
     ch.declared = this.slice(typeTok, c.lastTok() as Tok);
     ch.builtin = true;
     if (!ch.policy) ch.policy = 'ACCEPT';
@@ -643,6 +654,7 @@ class NftParser {
           scope.l4 = s.l4;
         }
         if (s.givesL4) scope.hasL4 = true;
+        if (s.id.startsWith('ip ') || s.id.startsWith('icmp ')) scope.ipv4 = true;
         if (s.hooks) meta.needs.push({ hooks: s.hooks, what: s.id, tok });
         if (s.type === 'iface_index') scope.ifIndex = true;
       },
@@ -741,6 +753,7 @@ class NftParser {
 
   /** `meta l4proto tcp` / `ip protocol udp` pin the protocol as `tcp dport` does. */
   private noteProto(scope: RuleScope, m: NftMatchOpts): void {
+    if (m.keys.length === 1 && m.keys[0] === 'meta nfproto' && m.op === 'eq' && m.elems.length === 1 && (m.elems[0][0] as { lo: number }).lo === 2) scope.ipv4 = true;
     if (m.keys.length !== 1 || (m.keys[0] !== 'meta l4proto' && m.keys[0] !== 'ip protocol') || m.op !== 'eq' || m.elems.length !== 1) return;
     const a = m.elems[0][0] as { lo: number; hi: number };
     if (a.lo !== a.hi) return;

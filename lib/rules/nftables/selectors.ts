@@ -134,6 +134,10 @@ const ALL: Selector[] = [
   S({ id: 'meta oif', type: 'iface_index', get: (c) => c.outIface ?? '' }),
   S({ id: 'meta mark', type: 'mark', get: () => 0 }),
   S({ id: 'meta pkttype', type: 'pkt_type', get: pktType }),
+  // The socket's owner: the router's own programs run as root here (as in the kernel harness);
+  // a packet without a local socket has none, and the rule breaks.
+  S({ id: 'meta skuid', type: 'uid', get: (c) => (c.hook === 'OUTPUT' || (c.hook === 'POSTROUTING' && !c.inIface) ? 0 : undefined) }),
+  S({ id: 'meta skgid', type: 'gid', get: (c) => (c.hook === 'OUTPUT' || (c.hook === 'POSTROUTING' && !c.inIface) ? 0 : undefined) }),
   // ct
   S({ id: 'ct state', type: 'ct_state', get: (c) => CT_BIT[c.ct.state] }),
   S({ id: 'ct status', type: 'ct_status', get: ctStatus }),
@@ -159,7 +163,7 @@ const ALL: Selector[] = [
 
 export const SELECTORS: Dict<Selector> = dict(ALL.map((s) => [s.id, s] as const));
 // Short forms nft prints and accepts: `iifname` is `meta iifname`.
-for (const k of ['l4proto', 'nfproto', 'iifname', 'oifname', 'iif', 'oif', 'mark', 'pkttype']) SELECTORS[k] = SELECTORS[`meta ${k}`];
+for (const k of ['l4proto', 'nfproto', 'iifname', 'oifname', 'iif', 'oif', 'mark', 'pkttype', 'skuid', 'skgid']) SELECTORS[k] = SELECTORS[`meta ${k}`];
 
 export function selector(id: string): Selector | undefined {
   return own(SELECTORS, id);

@@ -32,6 +32,8 @@ export interface RuleScope {
   hasL4: boolean;
   /** The protocol the rule has already pinned (`tcp dport` implies tcp). */
   l4?: string;
+  /** An IPv4 match came earlier (`ip daddr`, `meta nfproto ipv4`): nft infers `dnat ip` from it in inet tables. */
+  ipv4?: boolean;
   /** Add an implicit protocol match (nft's dependency: `reject with tcp reset` works on TCP only). */
   requireL4(proto: 'tcp'): void;
   /** `KEY map { ... }` / `KEY map @m` after `dnat to`; returns the keys and NAT entries. */
@@ -223,7 +225,7 @@ const nat = (name: 'dnat' | 'snat'): StmtModule => ({
     if (c.isWord('addr')) { c.next(); if (c.peekPunct('.')) { c.next(); c.expectWord('port', ['port']); } }
     const toTok = c.expectWord('to', ['to']);
     if (r.selectorAhead()) {
-      if (r.family === 'inet' && !family) c.fail(tok, `${name} ip to ...`, undefined, 'ip or ip6 must be specified with address for inet tables.');
+      if (r.family === 'inet' && !family && !r.ipv4) c.fail(tok, `${name} ip to ...`, undefined, 'ip or ip6 must be specified with address for inet tables.');
       const m = r.natMap(kind, toTok);
       const flags = natFlags(c);
       return { module: 'NFT_NATMAP', opts: { kind, keys: m.keys, entries: m.entries, ...flags, text: '' } };
@@ -232,7 +234,7 @@ const nat = (name: 'dnat' | 'snat'): StmtModule => ({
     if (!c.peekPunct(':')) {
       const a = c.next();
       if (a.kind !== 'word' || !isIp4(a.text)) c.fail(a, 'an IPv4 address, a range a-b, or :port', undefined, a.kind === 'word' && /^[0-9.]+$/.test(a.text) ? `not an IPv4 address: ${a.text}` : undefined);
-      if (r.family === 'inet' && !family) c.fail(tok, `${name} ip to ${a.text}`, undefined, 'ip or ip6 must be specified with address for inet tables.');
+      if (r.family === 'inet' && !family && !r.ipv4) c.fail(tok, `${name} ip to ${a.text}`, undefined, 'ip or ip6 must be specified with address for inet tables.');
       opts.minIp = a.text; opts.maxIp = a.text;
       if (c.peekPunct('-')) {
         c.next();

@@ -11,7 +11,7 @@ import type { Dict } from '../../dict';
 export type TypeName =
   | 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | 'inet_proto' | 'ifname' | 'iface_index'
   | 'ct_state' | 'ct_status' | 'ct_dir' | 'fib_addrtype' | 'icmp_type' | 'icmp_code'
-  | 'nf_proto' | 'mark' | 'tcp_flag' | 'integer' | 'verdict' | 'pkt_type' | 'icmpv6_type' | 'boolean';
+  | 'nf_proto' | 'mark' | 'tcp_flag' | 'integer' | 'verdict' | 'pkt_type' | 'icmpv6_type' | 'boolean' | 'uid' | 'gid';
 
 export interface DataType {
   name: TypeName;
@@ -107,6 +107,8 @@ export const TYPES: Dict<DataType> = dict({
   pkt_type: T({ name: 'pkt_type', symbols: PKT_TYPES, numeric: true, max: 255 }),
   icmpv6_type: T({ name: 'icmpv6_type', symbols: ICMPV6_TYPES, numeric: true, max: 255, ranges: true }),
   boolean: T({ name: 'boolean', symbols: BOOLEANS, numeric: true, max: 1 }),
+  uid: T({ name: 'uid', symbols: dict({ root: 0 }), numeric: true, max: 0xffffffff, ranges: true }),
+  gid: T({ name: 'gid', symbols: dict({ root: 0 }), numeric: true, max: 0xffffffff, ranges: true }),
 });
 
 export function dataType(name: string): DataType | undefined {
