@@ -238,6 +238,8 @@ const REFUSED = [
   ['icmpx in an ip table', 'table ip t {\n chain c { type filter hook input priority 0; reject with icmpx type admin-prohibited; }\n}\n', /abstracted ICMP/, 2],
   ['statement after a verdict', 'table ip t {\n chain c { type filter hook input priority 0; accept counter; }\n}\n', /after terminal statement/, 2],
   ['conflicting protocols', 'table ip t {\n chain c { type filter hook input priority 0; tcp dport 80 udp dport 53 accept; }\n}\n', /conflicting protocols/, 2],
+  ['a protocol match, then a port of another', 'table ip t {\n chain c { type filter hook input priority 0; meta l4proto udp tcp dport 80 accept; }\n}\n', /conflicting protocols/, 2],
+  ['tcp reset for udp', 'table ip t {\n chain c { type filter hook input priority 0; udp dport 53 reject with tcp reset; }\n}\n', /tcp reset with this protocol/, 2],
   ['a comma list of ports', 'table ip t {\n chain c { type filter hook input priority 0; tcp dport 80,443 accept; }\n}\n', /comma/, 2],
   ['jump to a missing chain', 'table ip t {\n chain c { type filter hook input priority 0; jump nowhere; }\n}\n', /no chain nowhere/, 2],
   ['jump to a base chain', 'table ip t {\n chain c { type filter hook input priority 0; jump c; }\n}\n', /base chain/, 2],
@@ -298,6 +300,13 @@ describe('nftables parser: what nft refuses, refused with a line, a column and t
     for (const [name, text] of REFUSED) {
       const r = kernelLoads(text);
       assert.ok(!r.ok, `${name}: the kernel loads it, the parser refuses it`);
+    }
+  });
+  it('names what nft has but the simulator does not model, instead of guessing', () => {
+    for (const rule of ['ip ttl 1 drop', 'ct helper "ftp" accept', 'meta mark set 1', 'queue num 1']) {
+      const e = refusal(`table ip t {\n chain c { type filter hook input priority 0; ${rule}; }\n}\n`);
+      assert.match(e.message, /not simulated/, rule);
+      assert.strictEqual(e.line, 2);
     }
   });
   it('suggests a near spelling', () => {

@@ -26,6 +26,10 @@ import type { RuleScope, StmtNeeds } from './statements';
 import './modules';
 
 const FAMILIES = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
+/** Header fields nft has that the simulated packets do not carry: named in the error, not "unknown". */
+const NOT_SIMULATED_FIELDS = ['ip ttl', 'ip length', 'ip id', 'ip dscp', 'ip ecn', 'ip version', 'ip hdrlength', 'ip checksum', 'ip frag-off',
+  'tcp sequence', 'tcp ackseq', 'tcp window', 'tcp checksum', 'tcp urgptr', 'tcp doff', 'udp length', 'udp checksum',
+  'meta length', 'meta priority', 'meta cpu', 'meta cgroup', 'meta time', 'meta day', 'meta hour', 'ct bytes', 'ct packets', 'ct expiration', 'ct helper', 'ct label', 'ct zone', 'ct count'];
 const HOOK_NAMES: Dict<Hook> = dict({ prerouting: 'PREROUTING', input: 'INPUT', forward: 'FORWARD', output: 'OUTPUT', postrouting: 'POSTROUTING' });
 const CHAIN_TYPES = ['filter', 'nat', 'route'];
 const NAT_HOOKS: Hook[] = ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
@@ -577,6 +581,9 @@ class NftParser {
       return selector(`ct ${w.text} ${f.text}`) as Selector;
     }
     const s = w.kind === 'word' ? selector(`${head.text} ${w.text}`) : undefined;
+    if (!s && w.kind === 'word' && NOT_SIMULATED_FIELDS.includes(`${head.text} ${w.text}`)) {
+      c.fail(w, 'a match the simulator runs', undefined, `${head.text} ${w.text} is not simulated (packets carry no such field here)`);
+    }
     if (!s) {
       const simpleTails = tails.filter((x) => !x.includes(' '));
       c.fail(w, `${head.text} ${simpleTails.join('|')}`, simpleTails, `unknown ${head.text} field ${w.text}`);
@@ -600,7 +607,7 @@ class NftParser {
       c, family: ts.family, hasL4: false, l4: undefined,
       requireL4(proto) {
         if (scope.l4 === proto) return;
-        if (scope.l4 && scope.l4 !== proto) c.fail(c.lastTok() as Tok, `a rule about ${proto}`, undefined, `conflicting protocols specified: ${scope.l4} vs. ${proto}`);
+        if (scope.l4 && scope.l4 !== proto) c.fail(c.lastTok() as Tok, `a rule about ${proto}`, undefined, `you cannot use tcp reset with this protocol (${scope.l4})`);
         scope.l4 = proto;
         matches.push({ module: 'nft', opts: { keys: ['meta l4proto'], op: 'eq', elems: [[{ lo: 6, hi: 6 }]], text: 'meta l4proto tcp' } satisfies NftMatchOpts });
       },
@@ -695,6 +702,7 @@ class NftParser {
       // A match: keys, an operator, a value (or a verdict map, which ends the rule).
       const mstart = t;
       const keys = this.keys(scope);
+      if (c.isWord('set')) c.fail(c.peek(), 'a match', undefined, `${keys.join(' . ')} set ... is not simulated (a statement that changes the packet or its entry)`);
       const sels = keys.map((k) => selector(k) as Selector);
       const types = sels.map((s) => typeOf(s.type));
       if (c.isWord('vmap')) {
@@ -758,8 +766,8 @@ class NftParser {
     const a = m.elems[0][0] as { lo: number; hi: number };
     if (a.lo !== a.hi) return;
     const p = a.lo === 6 ? 'tcp' : a.lo === 17 ? 'udp' : a.lo === 1 ? 'icmp' : undefined;
-    if (p && scope.l4 && scope.l4 !== p) this.c.fail(this.c.lastTok() as Tok, `a match about ${scope.l4}`, undefined, `conflicting protocols specified: ${scope.l4} vs. ${p}`);
-    if (p) scope.l4 = p;
+    // A protocol match after a payload match of another protocol loads (the rule just never matches).
+    if (p && !scope.l4) scope.l4 = p;
   }
 
   /** `iif`/`oif` name an interface by index: it must exist when the rule loads. */
