@@ -27,10 +27,10 @@ function corpus() {
   const out = [];
   for (const f of fs.readdirSync(DIR).filter((x) => x.endsWith('.yml')).sort()) {
     const doc = YAML.parse(fs.readFileSync(path.join(DIR, f), 'utf8'));
-    for (const dialect of ['iptables', 'routeros']) {
+    for (const dialect of ['iptables', 'routeros', 'nftables']) {
       if (doc[dialect] === undefined) continue;
       const o = {};
-      for (const [k, v] of Object.entries(doc)) if (!['about', 'covers', 'only', 'why', 'known', 'iptables', 'routeros'].includes(k)) o[k] = v;
+      for (const [k, v] of Object.entries(doc)) if (!['about', 'covers', 'only', 'why', 'known', 'known_limits', 'iptables', 'routeros', 'nftables'].includes(k)) o[k] = v;
       o[dialect] = doc[dialect];
       out.push({ name: `${f}:${dialect}`, text: YAML.stringify(o) });
     }
