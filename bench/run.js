@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * npm run bench [-- --quick] [-- --only sim,render,blog,preview,reader] [-- --out FILE] [-- --keep]
+ * npm run bench [-- --quick] [-- --only sim,render,blog,preview,reader,memory] [-- --out FILE] [-- --keep]
  *
  * What a build with many diagrams costs, measured side by side with the
  * floor (issue 7). Prints one table (with PASS/MISS per target) and writes
@@ -11,6 +11,8 @@
  *   3 blog     hexo generate: 100 posts x 4 blocks vs the same site without blocks
  *   4 preview  hexo server: save an edited block -> page with the new figure
  *   5 reader   bytes per figure (raw, gzip), <script> tags shipped (zero)
+ *   6 memory   hexo server: heap and RSS growth per edit cycle, plugin vs floor
+ *              (NAT_TRACE_BENCH_CYCLES=N edits, default 400; NAT_TRACE_BENCH_SNAPSHOTS=a,b heap snapshots)
  * Needs a build (npm run build): it measures dist/.
  */
 const fs = require('fs');
@@ -25,9 +27,10 @@ const SECTIONS = [
   ['blog', '3. Blog build', () => require('./blog')],
   ['preview', '4. Live preview', () => require('./preview')],
   ['reader', '5. Reader cost', () => require('./reader')],
+  ['memory', '6. Memory under hexo server', () => require('./memory')],
 ];
 // Run order: the reader section reads what the blog section built.
-const RUN_ORDER = ['sim', 'render', 'blog', 'preview', 'reader'];
+const RUN_ORDER = ['sim', 'render', 'blog', 'preview', 'reader', 'memory'];
 
 function parseArgs(argv) {
   const o = { quick: false, keep: false, only: null, out: path.join(ROOT, 'bench', 'out', 'results.json') };

@@ -21,7 +21,7 @@ import type { BlockArgs, ShowKind } from './args';
 import type { SiteOptions } from './config';
 import type { RunState } from './state';
 import type { BlockSource } from './scan';
-import { ByteLru, stringBytes } from './lru';
+import { ByteLru, stringBytes, ownString } from './lru';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -83,7 +83,10 @@ const cache = new ByteLru<Rendered>(FIGURE_CACHE_BYTES, (r) => {
   let n = 0;
   for (const f of r.figures) n += stringBytes(f.svg, f.title, f.alt, f.caption, ...(f.textSteps ?? [])) + 64;
   return n;
-});
+}, (r) => ({
+  // Titles and captions can be slices of the post's text: kept as copies of their own, so the post is not held.
+  figures: r.figures.map((f) => ({ ...f, svg: ownString(f.svg), title: ownString(f.title), alt: ownString(f.alt), caption: ownString(f.caption), textSteps: f.textSteps?.map((t) => ownString(t)) })),
+}));
 
 function cacheGet(key: string): Rendered | undefined {
   return cache.get(key);

@@ -7,7 +7,7 @@
  * renderer: expanding a page loads no drawing code.
  */
 import type { FigurePart } from '../render';
-import { ByteLru, stringBytes } from './lru';
+import { ByteLru, stringBytes, ownString } from './lru';
 
 const DEFERRED_RE = /<!--nat-trace:([0-9a-f]{16})-->[^]*?<!--\/nat-trace-->|<!--nat-trace-text:([0-9a-f]{16})-->/g;
 
@@ -24,7 +24,8 @@ export function expandFigures(html: string, part: (key: string) => FigurePart | 
 export class PartStore {
   private readonly parts: ByteLru<FigurePart>;
   constructor(maxBytes = 64 * 1024 * 1024) {
-    this.parts = new ByteLru<FigurePart>(maxBytes, (p) => stringBytes(p.body, p.text) + 64);
+    // A part's body is cut out of its block's HTML: stored as its own copy, so the bound is what is held.
+    this.parts = new ByteLru<FigurePart>(maxBytes, (p) => stringBytes(p.body, p.text) + 64, (p) => ({ ...p, body: ownString(p.body), text: ownString(p.text) }));
   }
   get(key: string): FigurePart | undefined { return this.parts.get(key); }
   set(key: string, part: FigurePart): void { this.parts.set(key, part); }
