@@ -3,7 +3,7 @@
  * why each traced connection fails and the simulated fixes; the scenario
  * with the best fix applied, as YAML `nat-trace run` accepts.
  */
-import { readFileSync } from 'fs';
+import { readScenarioFile } from '../files';
 import { parseDocument, isMap, isScalar } from 'yaml';
 import { runScenario } from '../index';
 import { explain, diagnosisText, fixText, fixOutcomeText } from '../explain';
@@ -13,7 +13,7 @@ import type { SimResult } from '../index';
 import { errorMessage } from './index';
 
 function readInput(file: string): string {
-  return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  return file === '-' ? readScenarioFile(0, '<stdin>') : readScenarioFile(file, file);
 }
 
 export function explanationJson(file: string, sim: SimResult, e: Explanation, L: Lang): Record<string, unknown> {

@@ -5,7 +5,7 @@
  *   nat-trace explain [--json] [--lang L] FILE...
  *   nat-trace fix FILE
  */
-import { readFileSync } from 'fs';
+import { readScenarioFile } from '../files';
 import { runScenario } from '../index';
 import { NatTraceError } from '../errors';
 import { formatTrace } from './format';
@@ -16,7 +16,7 @@ const USAGE = `usage: nat-trace run [--json] FILE... (- reads standard input)
        nat-trace render FILE [--lang en|zh-TW|zh-CN|ja] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] [--force] -o DIR`;
 
 function readInput(file: string): string {
-  return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  return file === '-' ? readScenarioFile(0, '<stdin>') : readScenarioFile(file, file);
 }
 
 export function errorMessage(e: unknown, file: string): string {

@@ -6,6 +6,8 @@
  * as `caption:a b`), so only `key:value` splitting is left here.
  */
 import { NatTraceError, suggest } from '../errors';
+import { parseStepList } from '../story/select';
+import { forbiddenCharIndex, codePointName } from '../text';
 
 export type ShowKind = 'steps' | 'rules' | 'sequence' | 'summary' | 'explain';
 export const SHOW_KINDS: ShowKind[] = ['steps', 'rules', 'sequence', 'summary', 'explain'];
@@ -36,20 +38,7 @@ function bad(message: string, token: string, expected: string, suggestion?: stri
   throw new NatTraceError(message, { token, expected, suggestion });
 }
 
-/** "2", "1-3", "1,3,5-6" -> sorted unique step numbers (1-based). */
-export function parseStepList(value: string, key: string): number[] {
-  const out = new Set<number>();
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
-    if (!m) bad(`${key}: not a step number or range`, part, 'a number like 2, a range like 1-3, or a list like 1,3');
-    const a = Number(m[1]);
-    const b = m[2] !== undefined ? Number(m[2]) : a;
-    if (a < 1 || b < a) bad(`${key}: steps count from 1 and ranges go upwards`, part, 'a range like 1-3');
-    for (let i = a; i <= b; i++) out.add(i);
-  }
-  if (!out.size) bad(`${key}: no step given`, value, 'a number like 2 or a range like 1-3');
-  return [...out].sort((x, y) => x - y);
-}
+export { parseStepList } from '../story/select';
 
 /** "steps,rules" or "steps|rules" or "all" -> kinds in the order given. */
 export function parseShow(value: string): ShowKind[] {
@@ -75,6 +64,9 @@ export function parseOutput(value: string, where: string): OutputMode {
 export function parseBlockArgs(args: string[]): BlockArgs {
   const out: BlockArgs = {};
   for (const arg of args) {
+    // A caption goes into the page and the figure: refused like a control character in the scenario.
+    const cc = forbiddenCharIndex(arg);
+    if (cc >= 0) bad(`${arg.includes(':') ? arg.slice(0, arg.indexOf(':')) : 'the block name'}: contains the control character ${codePointName(arg, cc)}, which a figure cannot carry`, codePointName(arg, cc), 'printable text');
     const m = /^__at:(\d+):(\d+)(?::\d+)?$/.exec(arg);
     if (m) { out.run = Number(m[1]); out.line = Number(m[2]); continue; }
     const colon = arg.indexOf(':');

@@ -5,8 +5,9 @@
  * plugin version), so an edit always misses the cache and live preview never
  * shows a stale figure.
  */
+import { readScenarioFile } from '../files';
 import { createHash } from 'crypto';
-import { existsSync, readFileSync } from 'fs';
+import { existsSync } from 'fs';
 import { join, relative } from 'path';
 import type { SimResult } from '../index';
 import type { RawMap } from '../scenario/parse';
@@ -22,6 +23,7 @@ import type { SiteOptions } from './config';
 import type { RunState } from './state';
 import type { BlockSource } from './scan';
 import { ByteLru, stringBytes, ownString } from './lru';
+import { stepRanges } from '../story/select';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -128,10 +130,10 @@ function findBase(ctx: BlockContext, name: string): FoundBase {
   for (const ext of DATA_EXTS) {
     const file = join(ctx.sourceDir, '_data', 'nat_trace', name + ext);
     if (!existsSync(file)) continue;
-    const text = readFileSync(file, 'utf8');
+    const rel = relative(ctx.baseDir, file);
+    const text = readScenarioFile(file, rel);
     const hash = hashText(text);
     run.dataDeps.set(file, hash);
-    const rel = relative(ctx.baseDir, file);
     return { id: `data:${rel}:${hash}`, load: () => scenarioParse().parseScenarioRaw(text, { file: rel }) };
   }
   const earlier = [...run.names.keys()];
@@ -260,7 +262,7 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
       if (missing.length && show.includes('steps')) {
         // `figures` holds only the selected steps: count the trace's own.
         const total = renderModule().stepCount(sim, lang);
-        throw new NatTraceError(`step ${missing.join(', ')} does not exist: this trace has ${total} step${total === 1 ? '' : 's'}`, {
+        throw new NatTraceError(`step ${stepRanges(missing)} does not exist: this trace has ${total} step${total === 1 ? '' : 's'}`, {
           token: `steps:${args.steps.join(',')}`, expected: total ? `steps from 1 to ${total}` : 'no step selection',
         });
       }

@@ -3,7 +3,7 @@
  * package's index.js does this). Laid out like Hexo's own lib/plugins: one
  * file per extension point.
  */
-import { existsSync, readFileSync } from 'fs';
+import { readScenarioFile } from '../files';
 import { SiteState } from './state';
 import { checkedSiteOptions, siteLanguage } from './config';
 import { beforePostRender, afterPostRender, blockFailure } from './filter';
@@ -26,6 +26,11 @@ export function isServing(hexo: HexoLike, state: SiteState): boolean {
   if (state.serving) return true;
   const cmd = hexo.env?.cmd;
   return typeof cmd === 'string' && cmd !== '' && hexo.extend.console.alias?.[cmd] === 'server';
+}
+
+/** Has a `from:` data file changed (or become unreadable, or too large: the block then says so)? */
+function dataChanged(file: string, hash: string): boolean {
+  try { return hashText(readScenarioFile(file)) !== hash; } catch { return true; }
 }
 
 export function register(hexo: HexoLike): SiteState {
@@ -73,7 +78,7 @@ export function register(hexo: HexoLike): SiteState {
       for (const doc of hexo.model(model).toArray()) {
         if (doc.content == null || typeof doc._content !== 'string' || !doc._content.includes('nat_trace')) continue;
         const rec = state.posts.get(String(doc.source));
-        const changed = !rec || rec.configKey !== key || [...rec.dataDeps].some(([file, hash]) => !existsSync(file) || hashText(readFileSync(file, 'utf8')) !== hash);
+        const changed = !rec || rec.configKey !== key || [...rec.dataDeps].some(([file, hash]) => dataChanged(file, hash));
         if (changed) stale.push(doc);
       }
     }

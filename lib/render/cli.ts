@@ -3,12 +3,14 @@
  * the figures of one scenario as SVG files plus an index.html showing them
  * all, through the same renderFigures/figureHtml the Hexo tag uses.
  */
+import { readScenarioFile } from '../files';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'fs';
-import { basename, extname, join } from 'path';
+import { basename, dirname, extname, join, resolve } from 'path';
 import { runScenario } from '../index';
 import { NatTraceError, suggest } from '../errors';
 import { renderFigures, figureHtml, stepCount, FigureOptions, RenderedFigure } from './index';
 import { resolveLang } from '../story/i18n';
+import { parseStepList, stepRanges } from '../story/select';
 
 const KINDS = ['steps', 'rules', 'sequence', 'summary'] as const;
 const USAGE = 'usage: nat-trace render FILE [--lang en|zh-TW|zh-CN|ja] [--show steps|rules|sequence|summary|all] [--step N] [--theme NAME] [--force] -o DIR';
@@ -38,14 +40,7 @@ function parseArgs(argv: string[]): Args {
         a.show = v as FigureOptions['show'];
       }
     } else if (x === '--step' || x === '--steps') {
-      const v = need(++i, x);
-      const steps: number[] = [];
-      for (const part of v.split(',')) {
-        const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-        if (!m) throw new NatTraceError(`${x}: "${part}" is not a step number`, { token: part, expected: 'N, N-M or a comma list' });
-        for (let n = Number(m[1]); n <= Number(m[2] ?? m[1]); n++) steps.push(n);
-      }
-      a.steps = steps;
+      a.steps = parseStepList(need(++i, x), x);
     } else if (x.startsWith('-') && x !== '-') throw new NatTraceError(`unknown option ${x}`, { token: x, suggestion: suggest(x, OPTIONS) });
     else if (a.file === undefined) a.file = x;
     else throw new NatTraceError(`only one FILE can be rendered at a time (got "${x}" too)`, { token: x });
@@ -72,7 +67,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
   const file = args.file;
   const label = file === '-' ? '<stdin>' : file;
   try {
-    const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    const text = readScenarioFile(file === '-' ? 0 : file, label);
     const sim = runScenario(text, { file: label });
     const figs = renderFigures(sim, { lang: args.lang, show: args.show, steps: args.steps, theme: args.theme });
     if (args.steps && args.show.includes('steps')) {
@@ -80,7 +75,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
       const missing = args.steps.filter((s) => !have.includes(s));
       if (missing.length) {
         const total = stepCount(sim, args.lang);
-        throw new NatTraceError(`step ${missing.join(', ')} does not exist: this trace has ${total} step${total === 1 ? '' : 's'}`, {
+        throw new NatTraceError(`step ${stepRanges(missing)} does not exist: this trace has ${total} step${total === 1 ? '' : 's'}`, {
           token: String(missing[0]), expected: total ? `steps from 1 to ${total}` : 'no --step',
         });
       }
@@ -120,7 +115,7 @@ const OUR_FILE_RE = /^(?:step-\d+|rules|sequence|summary)\.svg$|^index\.html$/;
  * wrote there.
  */
 function claimFolder(dir: string, files: string[], force: boolean): string[] {
-  if (!existsSync(dir)) { mkdirSync(dir, { recursive: true }); return []; }
+  if (!existsSync(dir)) { makeFolder(dir); return []; }
   if (!statSync(dir).isDirectory()) throw new NatTraceError('-o: not a folder', { file: dir, expected: 'a folder to write the figures into' });
   const entries = readdirSync(dir);
   let previous: string[] | undefined;
@@ -136,6 +131,26 @@ function claimFolder(dir: string, files: string[], force: boolean): string[] {
   throw new NatTraceError(`-o: the folder is not empty and nat-trace render did not write it (it holds ${shown}); nothing was written`, {
     file: dir, expected: clash.length ? 'an empty or new folder, or --force to overwrite those files' : 'an empty or new folder, or --force to write into it',
   });
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdirSync never returns for
+ * a folder under /proc (each mkdir there says ENOENT and it retries the parent).
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      throw new NatTraceError(`-o: cannot create the folder (${code} at ${d})`, { file: dir, expected: 'a folder that can be created and written' });
+    }
+  }
 }
 
 function escapeText(s: string): string {

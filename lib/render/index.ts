@@ -16,6 +16,7 @@ import { THEMES, restyle } from './theme';
 import type { DarkMode } from './scheme';
 import { NatTraceError, suggest } from '../errors';
 import { xmlSafe } from './xml';
+import { has } from '../dict';
 
 export interface FigureOptions {
   lang: string;
@@ -55,7 +56,7 @@ function svgSize(svg: string): { width: number; height: number } {
 }
 
 export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigure[] {
-  if (opts.theme !== undefined && !THEMES[opts.theme]) {
+  if (opts.theme !== undefined && !has(THEMES, opts.theme)) {
     // A misspelt theme would silently give the default colours: say so instead.
     const names = Object.keys(THEMES);
     throw new NatTraceError(`unknown figure theme "${opts.theme}"`, { token: opts.theme, expected: `one of ${names.join(', ')}`, suggestion: suggest(opts.theme, names) });

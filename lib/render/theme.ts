@@ -5,6 +5,8 @@
  * is told by colour alone: rewritten fields are struck through and marks
  * carry words.
  */
+import { dict, has } from '../dict';
+import type { Dict } from '../dict';
 import { createHash } from 'crypto';
 import { escapeHTML } from 'hexo-util';
 import { FONT_STACK } from './fonts';
@@ -20,13 +22,14 @@ const MONO_LIGHT: Palette = { bg: '#ffffff', fg: '#111111', mu: '#555555', ln: '
 const MONO_DARK: Palette = { bg: '#111111', fg: '#f0f0f0', mu: '#aaaaaa', ln: '#888888', nd: '#1c1c1c', rt: '#2a2a2a', pk: '#f0f0f0', rw: '#ffffff', dr: '#ffffff', ok: '#cccccc', hl: '#333333', bd: '#555555' };
 const WARM_LIGHT: Palette = { bg: '#fffdf7', fg: '#2b2118', mu: '#6b5d4f', ln: '#a8998a', nd: '#f7f0e4', rt: '#fbe3c4', pk: '#b35900', rw: '#7a3db8', dr: '#c4261d', ok: '#2f7d32', hl: '#fff0b3', bd: '#e0d3c0' };
 
-export const THEMES: Record<string, { light: Palette; dark: Palette }> = {
+/** By name: a null-prototype table, so a theme called `constructor` is unknown, not Object's constructor. */
+export const THEMES: Dict<{ light: Palette; dark: Palette }> = dict({
   default: { light: LIGHT, dark: DARK },
   mono: { light: MONO_LIGHT, dark: MONO_DARK },
   warm: { light: WARM_LIGHT, dark: DARK },
   /** Always dark, whatever the reader's setting. */
   dark: { light: DARK, dark: DARK },
-};
+});
 
 export function vars(p: Palette): string {
   return Object.entries(p).map(([k, v]) => `--${k}:${v}`).join(';');
@@ -65,7 +68,7 @@ export const RULES = [
 ];
 
 export function themeName(theme: string | undefined): string {
-  return theme && THEMES[theme] ? theme : 'default';
+  return theme && has(THEMES, theme) ? theme : 'default';
 }
 
 /** The palette rules of a figure (`#I` = its id) under a dark mode (scheme.ts). */

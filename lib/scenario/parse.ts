@@ -62,6 +62,8 @@ export const MAX_NESTING = 64;
 export const MAX_VALUES = 100000;
 
 interface RawCtx {
+  /** The YAML text, to place a refused character at its column. */
+  text: string;
   lc: LineCounter;
   offset: number;
   /** Anchored nodes by name, in text order (an anchor may be redefined; an alias takes the last one before it). */
@@ -94,16 +96,27 @@ function lineOf(node: YamlNode | null | undefined, cx: RawCtx): number {
   return cx.lc.linePos(node?.range?.[0] ?? 0).line + cx.offset;
 }
 
-/** Refuse a control character (see lib/text.ts), naming the line it is on and the character. */
-function checkText(s: string, line: number, what: string, blockStart?: number): void {
+/**
+ * Refuse a control character (see lib/text.ts), naming the line and column it
+ * is at and the character. Found in the source text of the node when it is
+ * written there as is; a character written as an escape ("\u0001") is placed
+ * at the escape, else at the start of the value.
+ */
+function checkText(s: string, node: YamlNode, cx: RawCtx, what: string): void {
   const i = forbiddenCharIndex(s);
   if (i < 0) return;
-  let at = line;
-  // In a block scalar (rules text) the character's own line.
-  if (blockStart !== undefined) { at = blockStart; for (let k = 0; k < i; k++) if (s.charCodeAt(k) === 10) at++; }
   const name = codePointName(s, i);
-  fail(`${what} contains the control character ${name}, which an SVG figure cannot carry`, at, {
-    token: name, expected: 'printable text (tab and line breaks are fine)',
+  const [start, end] = node.range ?? [0, 0];
+  const src = cx.text.slice(start, end);
+  let at = forbiddenCharIndex(src);
+  if (at < 0) {
+    // The escapes YAML decodes to such a character: \0 \a \b \v \f \e \xXX \uXXXX \UXXXXXXXX.
+    const esc = /\\[0abvfexuU]/.exec(src);
+    at = esc ? esc.index : 0;
+  }
+  const pos = cx.lc.linePos(start + at);
+  throw new NatTraceError(`${what} contains the control character ${name}, which an SVG figure cannot carry`, {
+    line: pos.line + cx.offset, column: pos.col, token: name, expected: 'printable text (tab and line breaks are fine)',
   });
 }
 
@@ -153,7 +166,7 @@ function toRaw(node: YamlNode | null | undefined, cx: RawCtx, depth: number, key
         key = t && isScalar(t) ? String((t as Scalar).value) : String(k);
       } else if (k == null) key = '';
       else fail('a key must be a plain name', keyLine, { token: isMap(k) ? '{...}' : isSeq(k) ? '[...]' : String(k), expected: 'name: value' });
-      checkText(key, keyLine, 'a key');
+      if (k) checkText(key, k, cx, 'a key');
       if (has(map, key) && !merged.has(key)) fail(`duplicate key "${key}"`, keyLine, { token: key });
       merged.delete(key);
       const child = toRaw(pair.value as YamlNode, cx, depth + 1, key);
@@ -171,23 +184,38 @@ function toRaw(node: YamlNode | null | undefined, cx: RawCtx, depth: number, key
     if (s.type === 'BLOCK_LITERAL' || s.type === 'BLOCK_FOLDED') raw.contentLine = line + 1;
     if (s.value instanceof Date) raw.value = String(s.source ?? s.value);
     if (typeof s.value === 'symbol') raw.value = '<<';
-    if (typeof raw.value === 'string') checkText(raw.value, line, key !== undefined ? `the value of ${key}` : 'a value', raw.contentLine);
+    if (typeof raw.value === 'string') checkText(raw.value, node, cx, key !== undefined ? `the value of ${key}` : 'a value');
     return raw;
   }
   return { value: String(node), line };
 }
 
-/** Plain JS (a site's _data file loaded by Hexo) -> raw nodes without lines. */
-export function rawFromPlain(v: unknown, line = 0): RawNode {
+/**
+ * Plain JS (a site's _data file loaded by Hexo, an API caller's `base`) -> raw
+ * nodes without lines. Its text never went through the YAML reader, so its
+ * keys and strings are checked for control characters here, named by path.
+ */
+export function rawFromPlain(v: unknown, line = 0, path = 'base'): RawNode {
   if (v && typeof v === 'object' && 'value' in (v as object) && 'line' in (v as object)) return v as RawNode;
-  if (Array.isArray(v)) return { value: v.map((x) => rawFromPlain(x, line)), line };
+  if (Array.isArray(v)) return { value: v.map((x, i) => rawFromPlain(x, line, `${path}[${i}]`)), line };
   if (v && typeof v === 'object') {
     const m: RawMap = dict<RawNode>();
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) m[k] = rawFromPlain(x, line);
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      plainText(k, line, `a key of ${path}`);
+      m[k] = rawFromPlain(x, line, `${path}.${k}`);
+    }
     return { value: m, line };
   }
   if (v === undefined) return { value: null, line };
+  if (typeof v === 'string') plainText(v, line, path);
   return { value: v as RawValue, line };
+}
+
+function plainText(s: string, line: number, what: string): void {
+  const i = forbiddenCharIndex(s);
+  if (i < 0) return;
+  const name = codePointName(s, i);
+  fail(`${what} contains the control character ${name}, which an SVG figure cannot carry`, line || undefined, { token: name, expected: 'printable text (tab and line breaks are fine)' });
 }
 
 /**
@@ -255,7 +283,7 @@ export function parseScenarioRaw(text: string, opts: ParseOptions = {}): RawMap 
       });
     }
     if (doc.contents == null) return dict<RawNode>();
-    const root = toRaw(doc.contents as YamlNode, { lc, offset, anchors: anchorsOf(doc), values: 0 }, 0);
+    const root = toRaw(doc.contents as YamlNode, { text, lc, offset, anchors: anchorsOf(doc), values: 0 }, 0);
     if (root.value === null || root.value === '') return dict<RawNode>();
     if (typeof root.value !== 'object' || Array.isArray(root.value)) {
       fail('a scenario must be a mapping of keys (router, hosts, routeros or iptables, trace)', root.line, {

@@ -226,3 +226,25 @@ describe('hexo: ids are unique within a page', function () {
     for (const [rel, { html }] of Object.entries(seen)) assert.strictEqual(fs.readFileSync(path.join(dir, 'public', rel), 'utf8'), html, rel);
   });
 });
+
+describe('hexo: second attacker pass (block options, data files)', function () {
+  this.timeout(120000);
+  const fs = require('fs');
+  const path = require('path');
+  // (A symlink to /dev/zero under source/_data hangs Hexo's own data processor before any block runs; the CLI test covers devices.)
+  it('theme:constructor, steps:1-100000000 and a from: data file over the size limit are one message each', async () => {
+    const text = post('Attack', block('theme:constructor', HAIRPIN) + block('steps:1-100000000', HAIRPIN) + block('from:zero'));
+    const dir = makeSite('attack', { posts: { 'a.md': text }, config: { nat_trace: { fail_on_error: false } } });
+    fs.mkdirSync(path.join(dir, 'source', '_data', 'nat_trace'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'source', '_data', 'nat_trace', 'zero.yml'), `title: ${'x'.repeat(4 * 1024 * 1024)}\n`);
+    const hexo = await openHexo(dir);
+    const errors = logErrors(hexo);
+    await hexo.load();
+    assert.strictEqual(errors.length, 3, errors.join('\n'));
+    assert.match(errors[0], /unknown figure theme "constructor"/);
+    assert.match(errors[1], /steps: step 100000000 is beyond any trace/);
+    assert.match(errors[2], /source\/_data\/nat_trace\/zero\.yml: is larger than 4 MB/);
+    for (const e of errors) assert.doesNotMatch(e, /internal error/);
+    assert.strictEqual((postOf(hexo, 'a.md').content.match(/class="nat-trace-error"/g) || []).length, 3);
+  });
+});

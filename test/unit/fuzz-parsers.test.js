@@ -9,6 +9,11 @@ const YAML = require('yaml');
 const { runScenario } = require('../../dist/index');
 const { NatTraceError } = require('../../dist/errors');
 
+// The renderer (jsdom) only for the sample that is drawn.
+let renderModule; let parser;
+const render = () => (renderModule = renderModule || require('../../dist/render'));
+const xmlParser = () => (parser = parser || new (new (require('jsdom').JSDOM)('').window.DOMParser)());
+
 const COUNT = Number(process.env.NAT_TRACE_FUZZ || 20000);
 const SEED = Number(process.env.NAT_TRACE_FUZZ_SEED || 0x10ad5eed);
 
@@ -46,6 +51,10 @@ const TOKENS = [
   '99999999999999999999', '-1', '1e308', 'NaN', '0x10', '255.255.255.255', '10.0.0.1-10.0.0.0', '65536', '0:65535',
   '中文', '😀', '\u0000', '\u0001', '\u0008', '\u000b', '\u001b', '\ufffe', '\uffff', '\ud800', '\t', '\r',
   'C'.repeat(40), '1'.repeat(30), 'tcp', 'udp', 'icmp', 'MASQUERADE', 'DNAT', 'REJECT', 'RETURN', 'yes', 'no', 'null', '~',
+  // Second attacker pass: markup and comment breakers, bidi and zero-width characters, IPv4 and port edge forms, long numbers.
+  '<img src=x onerror=alert(1)>', '</style>', ']]>', '-->', '<!--', '{{ 7*7 }}', '{%', '\u202e', '\u200b', '\u2028', '\ufeff',
+  '0.0.0.0/0', '255.255.255.255', '010.0.0.1', '0x0a.0.0.1', '1.2.3', '1.2.3.4.5', '10.0.0.1/33', '0', '65535', '65536',
+  '9'.repeat(400), '1e400', '0x50', 'constructor:', '__proto__:', '\\x01', '\\u0001',
 ];
 
 function mutate(text, rnd) {
@@ -98,13 +107,22 @@ describe('parser fuzz (seeded)', function () {
     const base = corpus();
     assert.ok(base.length > 100, 'the corpus is there');
     const rnd = mulberry32(SEED);
-    let ok = 0; let refused = 0;
+    let ok = 0; let refused = 0; let drawn = 0;
     for (let n = 0; n < COUNT; n++) {
       const src = base[Math.floor(rnd() * base.length)];
       const text = mutate(src.text, rnd);
       try {
-        runScenario(text, { file: 'fuzz.yml' });
+        const sim = runScenario(text, { file: 'fuzz.yml' });
         ok++;
+        // Every 200th simulated input is drawn too: each SVG well-formed, no markup from the input in it.
+        if (ok % 200 === 0) {
+          for (const f of render().renderFigures(sim, { lang: 'en', show: ['steps', 'rules', 'sequence', 'summary'] })) {
+            const doc = xmlParser().parseFromString(f.svg, 'image/svg+xml');
+            assert.strictEqual(doc.getElementsByTagName('parsererror').length, 0, `${f.kind} figure is not well-formed XML\ninput ${n} (seed ${SEED}, from ${src.name}):\n${text}\n`);
+            assert.ok(!f.svg.includes('<img src=x'), `markup from the input in the ${f.kind} figure\ninput ${n} (seed ${SEED}):\n${text}\n`);
+          }
+          drawn++;
+        }
       } catch (e) {
         const where = `input ${n} (seed ${SEED}, from ${src.name}):\n${text}\n`;
         if (!(e instanceof NatTraceError)) assert.fail(`not a NatTraceError: ${e && e.stack}\n${where}`);
@@ -113,7 +131,7 @@ describe('parser fuzz (seeded)', function () {
         refused++;
       }
     }
-    console.log(`      fuzz: ${COUNT} inputs, ${ok} simulated, ${refused} refused (seed ${SEED})`);
+    console.log(`      fuzz: ${COUNT} inputs, ${ok} simulated (${drawn} drawn), ${refused} refused (seed ${SEED})`);
     assert.ok(ok > COUNT / 20 && refused > COUNT / 20, 'the mutations both keep and break scenarios');
   });
 });
