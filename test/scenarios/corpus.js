@@ -3,7 +3,7 @@
  * The kernel conformance corpus: one YAML file per scenario (NN-short-slug.yml).
  * Each file is an ordinary nat-trace scenario plus corpus keys (about, covers,
  * only, why, known) and, usually, the rules in both dialects (iptables: and
- * routeros:). loadCorpus() turns every file into one ordinary scenario text per
+ * routeros:), or in nftables: alone (300 on). loadCorpus() turns every file into one ordinary scenario text per
  * dialect, by blanking the lines of the keys that do not belong in it, so line
  * numbers in errors still point into the file.
  */
@@ -15,7 +15,7 @@ const DIR = __dirname;
 const FILE_RE = /^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*\.yml$/;
 /** Keys the corpus adds on top of the scenario format. */
 const META_KEYS = ['about', 'covers', 'only', 'why', 'known', 'known_limits'];
-const DIALECTS = ['iptables', 'routeros'];
+const DIALECTS = ['iptables', 'routeros', 'nftables'];
 
 /** Blank the lines of the given top-level keys (their block included); keep the line count. */
 function dropTopKeys(text, keys) {
@@ -35,7 +35,7 @@ function listFiles(dir = DIR) {
 
 /**
  * Every scenario of the corpus:
- * { file, path, nn, slug, meta: {about, covers, only, why, known}, dialects: { iptables?: text, routeros?: text } }
+ * { file, path, nn, slug, meta: {about, covers, only, why, known}, dialects: { iptables?: text, routeros?: text, nftables?: text } }
  */
 function loadCorpus(dir = DIR) {
   return listFiles(dir).map((file) => {

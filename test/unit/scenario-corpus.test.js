@@ -1,6 +1,6 @@
 'use strict';
 // The kernel conformance corpus (test/scenarios/*.yml): every file is a scenario in both rule dialects
-// (or one, with `only:` and `why:`). Here, without a kernel: both dialects parse, simulate and serialize to
+// (or one, with `only:` and `why:`), or in nftables alone (the files from 300 on). Here, without a kernel: both dialects parse, simulate and serialize to
 // iptables-restore input, the corpus keys are well formed, the tags cover the simulator issue's list, and
 // the two dialects of one file give the simulator the same answer (they say the same policy).
 const assert = require('assert');
@@ -8,6 +8,9 @@ const { runScenario, parseRules } = require('../../dist');
 const { toIptablesSave } = require('../../dist/rules/iptables/serialize');
 const { trackingActive } = require('../../dist/sim/netfilter');
 const { loadCorpus, META_KEYS, DIALECTS } = require('../scenarios/corpus');
+
+/** The two dialects a file gives side by side; an nftables file stands alone (its own policy, or the nft version of NN as 600 + NN). */
+const PAIR = ['iptables', 'routeros'];
 
 /** NN-short-slug.yml or NNN-short-slug.yml (the files from 100 on have three digits). */
 const FILE_RE = /^(\d{2,3})-[a-z0-9]+(?:-[a-z0-9]+)*\.yml$/;
@@ -114,6 +117,19 @@ const TAGS = {
   'one-direction': 'only one direction of a connection is untracked',
   // hosts and redirects
   'host-redirect': 'a host acts on an ICMP redirect and routes its next packets by it',
+  // added with the nftables scenarios (300 on)
+  'nft-inet': 'an nftables table of the inet family',
+  'nft-set': 'an nftables named set (or map) used with @name',
+  'nft-anon-set': 'an nftables anonymous set { a, b }',
+  'nft-map': 'an nftables map in a NAT statement (dnat to ... map { })',
+  'nft-vmap': 'an nftables verdict map (vmap)',
+  'nft-define': 'nftables define NAME = value and $NAME',
+  'nft-counter': 'nftables counter statements (with packets/bytes as nft list ruleset prints them)',
+  'chain-priority': 'several base chains at one hook, run in priority order (numeric and named priorities)',
+  fib: 'the nftables fib expression (fib daddr type local, fib saddr . iif oif missing)',
+  'reject-icmpx': 'nftables reject with icmpx (and a bare reject in an inet table)',
+  'list-ruleset': 'the rules as nft list ruleset (or nft -a list ruleset) prints them',
+  fw4: 'OpenWrt fw4\'s generated ruleset (zones, dstnat_wan, reflection, handle_reject)',
 };
 
 const OUTCOMES = ['established', 'refused', 'unreachable', 'timeout'];
@@ -157,12 +173,12 @@ describe('scenario corpus (test/scenarios)', () => {
   });
 
   it('has at least 60 files with both dialects', () => {
-    const both = corpus.filter((e) => DIALECTS.every((d) => e.dialects[d] !== undefined));
+    const both = corpus.filter((e) => PAIR.every((d) => e.dialects[d] !== undefined));
     assert.ok(both.length >= 60, `only ${both.length} files with both iptables: and routeros:`);
   });
 
   it('every file has about:, covers: from the tag list, and only:/why: exactly when one dialect is given', () => {
-    const allowed = [...META_KEYS, 'router', 'hosts', 'trace', 'iptables', 'routeros'];
+    const allowed = [...META_KEYS, 'router', 'hosts', 'trace', ...DIALECTS];
     for (const e of corpus) {
       for (const k of e.keys) assert.ok(allowed.includes(k), `${e.file}: key ${k} is neither a scenario nor a corpus key`);
       const { about, covers, only, why, known } = e.meta;
@@ -175,8 +191,10 @@ describe('scenario corpus (test/scenarios)', () => {
         assert.ok(DIALECTS.includes(only), `${e.file}: only: ${only} is not a dialect`);
         assert.deepStrictEqual(given, [only], `${e.file}: only: ${only} but the file gives ${given.join(', ')}`);
         assert.ok(typeof why === 'string' && why.trim().length > 10, `${e.file}: only: needs a why:`);
+      } else if (given.length === 1 && given[0] === 'nftables') {
+        assert.strictEqual(why, undefined, `${e.file}: why: without only:`);
       } else {
-        assert.deepStrictEqual(given, DIALECTS, `${e.file}: give both iptables: and routeros: (or only: with why:)`);
+        assert.deepStrictEqual(given, PAIR, `${e.file}: give both iptables: and routeros: (or only: with why:, or nftables: alone)`);
         assert.strictEqual(why, undefined, `${e.file}: why: without only:`);
       }
       if (known !== undefined) assert.ok(typeof known === 'string' && known.trim().length > 10, `${e.file}: known: should explain`);
@@ -198,7 +216,9 @@ describe('scenario corpus (test/scenarios)', () => {
       }
       for (const dialect of DIALECTS) {
         if (entry.dialects[dialect] === undefined) continue;
-        it(`${dialect}: parses, simulates, and serializes to iptables-restore input`, () => {
+        // nftables is loaded into the kernel as written (nft -f), so it is not serialized.
+        const what = dialect === 'nftables' ? 'parses and simulates' : 'parses, simulates, and serializes to iptables-restore input';
+        it(`${dialect}: ${what}`, () => {
           const r = run(entry, dialect);
           const sc = r.scenario;
           for (const i of sc.router.interfaces) assert.match(i.name, IFACE_NAME_RE, `interface name ${i.name} is not a plain Linux name`);
@@ -208,6 +228,7 @@ describe('scenario corpus (test/scenarios)', () => {
           // A rule warning (an unknown interface or list, an empty address list, an unreached chain) is usually a typo.
           const warnings = r.ruleset.warnings.map((w) => w.message).filter((m) => !OK_WARNING.test(m));
           assert.deepStrictEqual(warnings, [], 'rule warnings');
+          if (dialect === 'nftables') return;
           const save = toIptablesSave(r.ruleset, sc.router.interfaceLists);
           assert.match(save, /^\*nat$/m);
           assert.match(save, /^\*filter$/m);
@@ -222,7 +243,7 @@ describe('scenario corpus (test/scenarios)', () => {
           assert.ok(back.tables.nat && back.tables.filter);
         });
       }
-      if (DIALECTS.every((d) => entry.dialects[d] !== undefined)) {
+      if (PAIR.every((d) => entry.dialects[d] !== undefined)) {
         it('iptables and RouterOS give the simulator the same answer', function () {
           let a; let b;
           let ra; let rb;
