@@ -10,11 +10,11 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { runInKernel, simulateText, scenarioText, missingTools } = require('./harness');
-const { SCENARIOS, DIALECTS, corpusFiles, readFixture, writeFixture, comparable, comparePair, knownLimits, excuses, KNOWN_LIMITS } = require('./corpus');
+const { onlyMatches, SCENARIOS, DIALECTS, corpusFiles, readFixture, writeFixture, comparable, comparePair, knownLimits, excuses, KNOWN_LIMITS } = require('./corpus');
 const { simPackets, firstPacketDifference, icmpCounters } = require('./packets');
 
 const RECORD = process.env.NAT_TRACE_RECORD === '1';
-const ONLY = process.env.NAT_TRACE_ONLY; // a substring of scenario file names, for a quick rerun
+const ONLY = process.env.NAT_TRACE_ONLY; // substrings of scenario file names (comma list, ^ for a prefix), for a quick rerun
 const CONCURRENCY = Number(process.env.NAT_TRACE_JOBS || 4);
 /** Labs alive at once, most of them waiting on a timer (each holds a few namespaces and python processes). */
 const LIVE = Number(process.env.NAT_TRACE_LIVE || 48);
@@ -58,7 +58,7 @@ function startPool(jobs, width, live, runJob) {
 }
 
 describe('kernel conformance (network namespaces)', function () {
-  const files = corpusFiles().filter((f) => !ONLY || f.includes(ONLY));
+  const files = corpusFiles().filter((f) => onlyMatches(ONLY, f));
   const pending = new Map(); // "file dialect" -> Promise<{ kernel } | { error }>
   const texts = new Map(); // "file dialect" -> scenario text
   const agreement = { same: 0, total: 0, differ: [] };

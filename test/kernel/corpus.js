@@ -14,6 +14,16 @@ function corpusFiles() {
   return fs.readdirSync(SCENARIOS).filter((f) => f.endsWith('.yml')).sort();
 }
 
+/**
+ * NAT_TRACE_ONLY: a comma list of substrings of scenario file names; an entry
+ * starting with ^ is a prefix (NAT_TRACE_ONLY=^3,^5,^6 runs the nftables corpus).
+ */
+function onlyMatches(only, file) {
+  if (!only) return true;
+  return only.split(',').map((x) => x.trim()).filter(Boolean)
+    .some((x) => (x.startsWith('^') ? file.startsWith(x.slice(1)) : file.includes(x)));
+}
+
 function fixturePath(file) {
   return path.join(FIXTURES, file.replace(/\.yml$/, '.json'));
 }
@@ -76,4 +86,4 @@ function excuses(names, what) {
   return names.find((n) => KNOWN_LIMITS.get(n).excuses.includes(what));
 }
 
-module.exports = { KNOWN_LIMITS, knownLimits, excuses, ROOT, SCENARIOS, FIXTURES, DIALECTS, corpusFiles, fixturePath, readFixture, writeFixture, comparable, comparePair };
+module.exports = { onlyMatches, KNOWN_LIMITS, knownLimits, excuses, ROOT, SCENARIOS, FIXTURES, DIALECTS, corpusFiles, fixturePath, readFixture, writeFixture, comparable, comparePair };

@@ -5,14 +5,14 @@
 // corpus), the best proposed fix is applied to the scenario text and the
 // fixed scenario is run in network namespaces: the kernel must give the
 // outcome the proposal promised. The counts (failing, diagnosed, fixed,
-// confirmed) are printed. NAT_TRACE_ONLY=<substring> runs a subset,
+// confirmed) are printed. NAT_TRACE_ONLY=<substrings, comma list, ^ for a prefix> runs a subset,
 // NAT_TRACE_EXPLAIN=corpus|check one part.
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
 const { runInKernel, scenarioText, missingTools } = require('./harness');
-const { SCENARIOS, DIALECTS, corpusFiles } = require('./corpus');
+const { onlyMatches, SCENARIOS, DIALECTS, corpusFiles } = require('./corpus');
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 const { runScenario } = require(DIST);
@@ -90,7 +90,7 @@ function suite(title, jobs, after) {
 }
 
 const corpusJobs = [];
-for (const f of corpusFiles().filter((x) => !ONLY || x.includes(ONLY))) {
+for (const f of corpusFiles().filter((x) => onlyMatches(ONLY, x))) {
   const text = fs.readFileSync(path.join(SCENARIOS, f), 'utf8');
   for (const d of DIALECTS) {
     const sc = scenarioText(text, d);
@@ -100,7 +100,7 @@ for (const f of corpusFiles().filter((x) => !ONLY || x.includes(ONLY))) {
   }
 }
 
-const checkFiles = fs.existsSync(CHECK_DIR) ? fs.readdirSync(CHECK_DIR).filter((f) => f.endsWith('.yml') && (!ONLY || f.includes(ONLY))).sort() : [];
+const checkFiles = fs.existsSync(CHECK_DIR) ? fs.readdirSync(CHECK_DIR).filter((f) => f.endsWith('.yml') && onlyMatches(ONLY, f)).sort() : [];
 const checkJobs = checkFiles.map((f) => { const c = checkCase(f); return { ...plan(f, c.text), expect: c.cause, expectFix: c.fix !== 'none' }; });
 
 function report(label, jobs) {
