@@ -309,6 +309,11 @@ describe('nftables parser: what nft refuses, refused with a line, a column and t
       assert.strictEqual(e.line, 2);
     }
   });
+  it('names flowtables (flow offload) as not simulated', () => {
+    const e = refusal('table inet fw4 {\n\tflowtable ft {\n\t\thook ingress priority filter;\n\t}\n}\n');
+    assert.match(e.message, /flowtable objects are not simulated/);
+    assert.strictEqual(e.line, 2);
+  });
   it('suggests a near spelling', () => {
     const e = refusal('table ip t {\n chain c { type filter hook input priority 0; tcp dprot 80 accept; }\n}\n');
     assert.strictEqual(e.suggestion, 'dport');

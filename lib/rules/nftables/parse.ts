@@ -262,6 +262,9 @@ class NftParser {
           this.commentString();
           c.endStatement('the comment');
           break;
+        case 'flowtable': case 'counter': case 'quota': case 'ct': case 'limit': case 'synproxy': case 'secmark':
+          c.fail(t, `a table item (${items.join(', ')})`, undefined, `${t.text} objects are not simulated (flow offload and stateful objects change what the hooks see)`);
+          break;
         default:
           c.fail(t, `a table item (${items.join(', ')})`, items, `unknown table item ${t.text}`);
       }
