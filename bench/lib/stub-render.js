@@ -41,6 +41,9 @@ module.exports = function install(root, siteDir) {
     restyle(s) {
       return s;
     },
+    restyleFigure(f) {
+      return f;
+    },
     errorHtml(message) {
       return `<div class="nat-trace-error" role="alert"><pre>${esc(message)}</pre></div>\n`;
     },

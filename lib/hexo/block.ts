@@ -83,7 +83,7 @@ interface Rendered {
 export const FIGURE_CACHE_BYTES = 64 * 1024 * 1024;
 const cache = new ByteLru<Rendered>(FIGURE_CACHE_BYTES, (r) => {
   let n = 0;
-  for (const f of r.figures) n += stringBytes(f.svg, f.title, f.alt, f.caption, ...(f.textSteps ?? [])) + 64;
+  for (const f of r.figures) n += stringBytes(f.svg, f.narrow?.svg ?? '', f.title, f.alt, f.caption, ...(f.textSteps ?? [])) + 64;
   return n;
 }, (r) => ({
   // Titles and captions can be slices of the post's text: kept as copies of their own, so the post is not held.
@@ -151,9 +151,9 @@ export interface BlockResult {
 }
 
 /** SVG file name: content-addressed, so a changed figure gets a new URL (no stale browser cache). */
-function figureFileName(f: RenderedFigure, svg: string): string {
+function figureFileName(f: RenderedFigure, svg: string, narrow = false): string {
   const kind = f.kind === 'step' ? `step-${f.step ?? 0}` : f.kind;
-  return `${hashText(svg).slice(0, 10)}-${kind}.svg`;
+  return `${hashText(svg).slice(0, 10)}-${kind}${narrow ? '-narrow' : ''}.svg`;
 }
 
 /** Where file-mode SVGs of a post go: under the post's URL ("2024/x/" or "x.html" -> "x/"). */
@@ -294,9 +294,18 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
     const path = fileOf(f, feedMode);
     return siteUrl ? `${siteUrl}/${path}` : ctx.root + path;
   };
+  // A step's narrow layout (render/index.ts) is a file too, in file and in inline mode: shown as an <img> where
+  // it shows, it costs the page a few hundred bytes instead of a second drawing.
+  const narrowFileOf = (f: RenderedFigure, mode: DarkMode): string | undefined => {
+    if (!f.narrow) return undefined;
+    const svg = R.restyle(f.narrow.svg, f.narrow.id, theme, mode);
+    const path = dir + figureFileName(f, svg, true);
+    files.set(path, svg);
+    return ctx.root + path;
+  };
   let result: BlockResult;
   if (output === 'file') {
-    const variants = (f: RenderedFigure): FigureFile[] => fileVariants(dark).map((v) => ({ variant: v.variant, src: ctx.root + fileOf(f, v.mode) }));
+    const variants = (f: RenderedFigure): FigureFile[] => fileVariants(dark).map((v) => ({ variant: v.variant, src: ctx.root + fileOf(f, v.mode), narrowSrc: narrowFileOf(f, v.mode) }));
     // The rules showing the light or the dark file are the page's (pagecss.ts), once.
     result = R.figureParts(rendered.figures, { mode: 'file', files: variants, lang, caption: args.caption, defer });
   } else {
@@ -305,7 +314,12 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
     const drawn = new Map<RenderedFigure, RenderedFigure>();
     const keepDesc = args.caption !== undefined;
     const figures = rendered.figures.map((f) => { const g = { ...f, svg: pageSvg(f.svg, f.id, theme, keepDesc) }; drawn.set(g, f); return g; });
-    result = R.figureParts(figures, { mode: 'inline', lang, caption: args.caption, defer: (g) => defer(drawn.get(g) ?? g) });
+    // Light and dark narrow files under a theme's toggle: the page's switch rules show one (pagecss.ts).
+    const narrowFiles = (g: RenderedFigure): FigureFile[] => fileVariants(dark).flatMap((v) => {
+      const src = narrowFileOf(drawn.get(g) ?? g, v.mode);
+      return src ? [{ variant: v.variant, src }] : [];
+    });
+    result = R.figureParts(figures, { mode: 'inline', lang, caption: args.caption, narrowFiles, defer: (g) => defer(drawn.get(g) ?? g) });
   }
   for (const [path, svg] of files) run.files.set(path, svg);
   if (ctx.cache && diskKey !== undefined) {

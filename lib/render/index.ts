@@ -46,7 +46,16 @@ export interface RenderedFigure {
   caption: string;
   /** The figure told in sentences, for screen readers and readers without images. */
   textSteps: string[];
+  /**
+   * Step figures: the same step in the narrow (portrait) layout, shown
+   * instead where the page column is narrower than the wide figure's
+   * minimum width (a phone). Absent when it would be no narrower.
+   */
+  narrow?: NarrowFigure;
 }
+
+/** A figure's narrow layout: its own SVG (own id), same title, caption and text. */
+export interface NarrowFigure { id: string; svg: string; width: number; height: number }
 
 /** Width and height of a figure from its root's viewBox (svgShell writes "0 0 W H"). */
 function svgSize(svg: string): { width: number; height: number } {
@@ -71,10 +80,14 @@ export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigu
       for (const s of story.steps) {
         if (opts.steps && !opts.steps.includes(s.index)) continue;
         const r = renderStep(sim, story, s, L, opts.theme);
+        const n = renderStep(sim, story, s, L, opts.theme, 'narrow');
+        const size = svgSize(r.svg);
+        const nSize = svgSize(n.svg);
         out.push({
-          kind: 'step', step: s.index, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg),
+          kind: 'step', step: s.index, id: r.id, svg: r.svg, title: r.title, ...size,
           alt: t(L, 'figure.alt-step', { n: s.index, total: story.steps.length, title: s.title, caption: s.caption }),
           caption: opts.caption ?? s.caption, textSteps: [s.caption],
+          narrow: minFigureWidth(nSize.width) < minFigureWidth(size.width) ? { id: n.id, svg: n.svg, ...nSize } : undefined,
         });
       }
     } else if (kind === 'rules') {
@@ -93,9 +106,18 @@ export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigu
   }
   // The figure's language on its root, so a standalone .svg (file mode, the CLI)
   // also picks the regional CJK font (the :lang() rules in theme.ts).
-  for (const f of out) f.svg = f.svg.replace(/^<svg /, `<svg xml:lang="${L}" `);
-  if (opts.dark) for (const f of out) f.svg = restyle(f.svg, f.id, opts.theme, opts.dark);
-  return out;
+  const withLang = (svg: string): string => svg.replace(/^<svg /, `<svg xml:lang="${L}" `);
+  for (const f of out) {
+    f.svg = withLang(f.svg);
+    if (f.narrow) f.narrow.svg = withLang(f.narrow.svg);
+  }
+  return opts.dark ? out.map((f) => restyleFigure(f, opts.theme, opts.dark as DarkMode)) : out;
+}
+
+/** A figure (and its narrow layout) under another dark mode (theme.ts restyle). */
+export function restyleFigure(f: RenderedFigure, theme: string | undefined, dark: DarkMode): RenderedFigure {
+  const narrow = f.narrow ? { ...f.narrow, svg: restyle(f.narrow.svg, f.narrow.id, theme, dark) } : undefined;
+  return { ...f, svg: restyle(f.svg, f.id, theme, dark), narrow };
 }
 
 let env: nunjucks.Environment | undefined;
@@ -120,7 +142,12 @@ export function minFigureWidth(width: number): number {
 }
 
 /** A figure file of one palette variant (scheme.ts fileVariants). */
-export interface FigureFile { variant: 'light' | 'dark' | 'auto'; src: string }
+export interface FigureFile {
+  variant: 'light' | 'dark' | 'auto';
+  src: string;
+  /** The file of the figure's narrow layout, in the same palette. */
+  narrowSrc?: string;
+}
 
 export interface FigureHtmlOptions {
   mode: 'inline' | 'file';
@@ -129,7 +156,13 @@ export interface FigureHtmlOptions {
   files?: (f: RenderedFigure) => FigureFile[];
   lang: string;
   caption?: string;
-  /** Page CSS that shows a figure's light or dark file (file mode under a theme's toggle). */
+  /**
+   * Inline mode: the narrow layout's files. The narrow layout is then shown
+   * as an <img> of its file (a few hundred bytes in the page, fetched only
+   * where it shows) instead of a second inline drawing.
+   */
+  narrowFiles?: (f: RenderedFigure) => FigureFile[];
+  /** Page CSS that shows a figure's light or dark file (file mode, or inline narrow files, under a theme's toggle). */
   switchCss?: string;
   /**
    * Deferred figures: the block's HTML holds, per figure, a marker around an
@@ -138,6 +171,17 @@ export interface FigureHtmlOptions {
    * expandFigures to put into the page.
    */
   defer?: (f: RenderedFigure) => string;
+}
+
+/**
+ * Which layout of a step shows: the narrow one while the figure's container
+ * is narrower than the wide one's minimum width (a container query, so a
+ * phone and a narrow sidebar column both get it, without JavaScript).
+ */
+function layoutCss(cls: string, wideMin: number): nunjucks.runtime.SafeString {
+  // A class, not an id: the same figure twice in a page (ids.ts renames only inside the <svg>) is no duplicate id.
+  const s = `.${cls}`;
+  return new nunjucks.runtime.SafeString(`${s} .nat-trace-narrow{display:none}@container (max-width:${wideMin - 0.02}px){${s} .nat-trace-wide{display:none}${s} .nat-trace-narrow{display:block}}`);
 }
 
 /** The drawing (scroll box, hint) and the steps as text of each deferred figure. */
@@ -156,11 +200,18 @@ export function figureParts(figs: RenderedFigure[], opts: FigureHtmlOptions): { 
   const items = figs.map((f, i) => {
     // A block caption replaces the generated one only when the block is a single figure.
     const caption = opts.caption !== undefined && figs.length === 1 ? opts.caption : f.caption;
-    const files = opts.mode !== 'file' ? undefined : opts.files ? opts.files(f) : opts.src ? [{ variant: 'auto', src: opts.src(f) }] : [];
+    const files: FigureFile[] | undefined = opts.mode !== 'file' ? undefined : opts.files ? opts.files(f) : opts.src ? [{ variant: 'auto', src: opts.src(f) }] : [];
+    const n = f.narrow;
+    const narrowFiles = !n ? undefined : files ? files.flatMap((v) => (v.narrowSrc ? [{ variant: v.variant, src: v.narrowSrc }] : [])) : opts.narrowFiles?.(f);
+    const narrow = n && (narrowFiles?.length || (opts.mode === 'inline' && !opts.narrowFiles)) ? {
+      width: n.width, height: n.height, minWidth: minFigureWidth(n.width), files: narrowFiles,
+      svg: narrowFiles?.length ? undefined : new nunjucks.runtime.SafeString(n.svg),
+    } : undefined;
     const view = {
       kind: f.kind, step: f.step, id: f.id, alt: f.alt, textSteps: f.textSteps, title: f.title, caption,
       width: f.width, height: f.height, minWidth: minFigureWidth(f.width), files, group: `nat-trace-${f.id}`,
       svg: opts.mode === 'inline' ? new nunjucks.runtime.SafeString(f.svg) : undefined,
+      narrow, layoutsId: `ntl-${f.id}`, layoutCss: narrow ? layoutCss(`ntl-${f.id}`, minFigureWidth(f.width)) : undefined,
     };
     const body = env.render('figure-body.njk', { f: view, hint, switchCss: i === 0 ? opts.switchCss : undefined }).trim();
     const text = env.render('figure-text.njk', { f: view, stepsLabel }).trim();

@@ -13,7 +13,8 @@ import { t, Lang } from '../story/i18n';
 import { packetKind, endpoint, packetText, ruleName } from '../story/caption';
 import { svgjs, innerMarkup } from './dom';
 import { textWidth, wrapText, fitText, linesWidth } from './fonts';
-import { topology, linkKey, Box, Topology } from './topology';
+import { topology, linkKey, Box, Topology, NARROW_MARK_GAP } from './topology';
+import type { Layout } from './topology';
 import { svgShell } from './theme';
 
 const r1 = (n: number): number => Math.round(n * 10) / 10;
@@ -188,14 +189,38 @@ function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number
   return h;
 }
 
-export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, theme: string | undefined): { svg: string; id: string; title: string } {
+/**
+ * The card's widest row that does not wrap (the packet line, the addresses
+ * with a rewrite beside them, the outcome lines): the narrow layout is at
+ * least that wide.
+ */
+function cardWidth(L: Lang, s: StoryStep): number {
+  if (s.kind === 'outcome' && s.outcome) {
+    const o = s.outcome;
+    const rows = [textWidth(`${t(L, 'figure.outcome')}: ${t(L, `outcome.${o.outcome}`)}${o.errno ? ` (${o.errno})` : ''}`, 13, true), textWidth(`${t(L, 'figure.server-saw')}: ${o.server_saw ?? t(L, 'figure.nothing')}`, 13)];
+    if (o.retransmits) rows.push(textWidth(t(L, 'figure.retransmit', { n: o.retransmits + 1 }), 13));
+    if (o.morePackets) rows.push(textWidth(t(L, 'figure.more', { n: o.morePackets }), 13));
+    return Math.max(...rows) + 24;
+  }
+  const p = s.packet;
+  const colW = Math.max(textWidth(t(L, 'field.src'), 11), textWidth(t(L, 'field.dst'), 11)) + 14;
+  const cell = (now: string, old: string | undefined): number => (old === undefined || old === now ? textWidth(now, 13) : textWidth(old, 13) + textWidth(' → ', 13) + textWidth(now, 13, true) + 5);
+  const cells = (['src', 'dst'] as const).map((side) => cell(endpoint(p[side], p[side === 'src' ? 'sport' : 'dport'], p.proto), endpointOld(s.before, p, side)));
+  return Math.max(textWidth(packetKind(L, p), 13, true), colW + Math.max(...cells)) + 24;
+}
+
+/** Narrowest a narrow-layout step figure is drawn: its rule lines wrap to it. */
+const NARROW_MIN = 300;
+
+export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, theme: string | undefined, layout: Layout = 'wide'): { svg: string; id: string; title: string } {
   const S = svgjs();
-  const topo = topology(sim.scenario, L);
+  const topo = topology(sim.scenario, L, layout);
+  const narrow = layout === 'narrow';
   const total = story.steps.length;
   const title = `${t(L, 'figure.step', { n: s.index, total })} · ${s.title}`;
-  // A title wider than the network wraps (up to three lines) instead of widening the figure.
-  const base = Math.max(topo.width, 420);
-  const titleLines = textWidth(title, 14, true) + 32 > base ? fitText(title, 14, base - 32, true, 3).lines : [title];
+  // A title wider than the network wraps (up to three lines, four on a phone) instead of widening the figure.
+  const base = narrow ? Math.ceil(Math.max(topo.width, NARROW_MIN, cardWidth(L, s) + 32)) : Math.max(topo.width, 420);
+  const titleLines = textWidth(title, 14, true) + 32 > base ? fitText(title, 14, base - 32, true, narrow ? 4 : 3).lines : [title];
   const width = Math.max(base, linesWidth(titleLines, 14, true) + 32);
   const dy = 18 * (titleLines.length - 1);
   const d = S.SVG();
@@ -234,12 +259,14 @@ export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, 
   if (s.mark && s.markAt) {
     const b = topo.boxes.get(s.markAt);
     const word = s.outcome ? t(L, `outcome.${s.outcome.outcome}`) : undefined;
-    if (b) drawMark(over, L, s.mark, b.x + b.w / 2 - 6, b.y - b.h / 2 - 4, word, width - dx - 4);
+    // Wide: on the box's top right corner; narrow: right of the box, where the column leaves room for it.
+    if (b && narrow) drawMark(over, L, s.mark, b.x + b.w / 2 + NARROW_MARK_GAP + markWidth(L, s.mark, word) / 2, b.y + 4, word, width - dx - 4);
+    else if (b) drawMark(over, L, s.mark, b.x + b.w / 2 - 6, b.y - b.h / 2 - 4, word, width - dx - 4);
   }
   const cardH = drawCard(d, L, sim, s, 16, topo.height + dy, width - 32);
   const content = topo.markup.length && (dx || dy) ? `<g transform="translate(${dx} ${dy})">${topo.markup}</g>` : topo.markup;
-  // Shapes fade further than words: a quiet node's name stays readable (3:1).
-  const css = quiet.length ? [`${quiet.map((c) => `#I .${c}`).join(',')}{--q:.35;--qt:.7}#I g>:not(text){opacity:var(--q,1)}#I g>text{opacity:var(--qt,1)}`] : [];
+  // Shapes fade further than words: a quiet node's name stays readable (3:1). Not a <g> itself: the topology sits in a translated <g> when the figure is wider than it, and its groups would fade twice.
+  const css = quiet.length ? [`${quiet.map((c) => `#I .${c}`).join(',')}{--q:.35;--qt:.7}#I g>:not(text,g){opacity:var(--q,1)}#I g>text{opacity:var(--qt,1)}`] : [];
   const { svg, id } = svgShell({ kind: 'step', content: content + innerMarkup(d as unknown as { node: Element }), width, height: topo.height + dy + cardH + 14, title, desc: s.caption, theme, css });
   return { svg, id, title };
 }

@@ -3,8 +3,14 @@
  * per router interface on either side (the Internet side, the interface
  * holding the default route or with no hosts, on the left), a switch when a
  * segment holds several hosts, a cloud for the Internet, interface names and
- * addresses on the links. Laid out once per scenario and language and cached
- * as markup: the steps of one scenario only differ in what they lay on top.
+ * addresses on the links. Laid out once per scenario, language and layout and
+ * cached as markup: the steps of one scenario only differ in what they lay on
+ * top.
+ *
+ * Two layouts of the same network: `wide` (the segments left and right of the
+ * router) and `narrow`, the portrait arrangement a phone shows (the Internet
+ * side above the router, the others below it, hosts in a column): same nodes,
+ * same links, same classes, so a step draws the same packet path on either.
  */
 import type { Container } from '@svgdotjs/svg.js';
 import type { Scenario } from '../scenario/types';
@@ -28,6 +34,8 @@ export interface Topology {
   linkPts: Map<string, { a: string; pts: Array<[number, number]> }>;
 }
 
+export type Layout = 'wide' | 'narrow';
+
 export const TOP = 40;
 const HOST_H = 40;
 const GAP = 14;
@@ -50,11 +58,11 @@ export function linkKey(a: string, b: string): string {
 
 const cache = new Map<string, Topology>();
 
-export function topology(sc: Scenario, L: Lang): Topology {
-  const key = JSON.stringify([L, sc.router, sc.hosts]);
+export function topology(sc: Scenario, L: Lang, kind: Layout = 'wide'): Topology {
+  const key = JSON.stringify([L, kind, sc.router, sc.hosts]);
   let topo = cache.get(key);
   if (!topo) {
-    topo = layout(sc, L);
+    topo = layout(sc, L, kind);
     if (cache.size > 200) cache.delete(cache.keys().next().value as string);
     cache.set(key, topo);
   }
@@ -79,8 +87,21 @@ function sameNet(ip: string, net: string, prefix: number): boolean {
   return Math.floor(ipInt(ip) / size) === Math.floor(ipInt(net) / size);
 }
 
-function layout(sc: Scenario, L: Lang): Topology {
-  const S = svgjs();
+/** A link to draw: its ends, its line, and the interface label on it. */
+interface LinkSpec {
+  a: string; b: string;
+  pts: Array<[number, number]>;
+  label?: [string[], string[]];
+  full?: string;
+  /** Narrow layout: the label's lines left-aligned beside the last (vertical) run, first baseline at y. */
+  beside?: { x: number; y: number };
+}
+
+interface Placed { width: number; height: number; boxes: Map<string, Box>; upstream: Map<string, string>; links: LinkSpec[] }
+
+interface Measured { segs: Seg[]; rName: string[]; rSub: string; rFull: string; rCut: boolean; rW: number; rH: number; hostH: number }
+
+function measure(sc: Scenario, L: Lang): Measured {
   const segs: Seg[] = sc.router.interfaces.map((ifc) => {
     const hosts = sc.hosts.filter((h) => h.interface === ifc.name).map((h) => {
       const full = h.label ?? h.name;
@@ -116,6 +137,12 @@ function layout(sc: Scenario, L: Lang): Topology {
   const rH = 46 + 16 * (rName.length - 1);
   // Every host box is as tall as the one with the most label lines.
   const hostH = HOST_H + 15 * (Math.max(1, ...segs.flatMap((s) => s.hosts.map((h) => h.l1.length))) - 1);
+  return { segs, rName, rSub, rFull, rCut: rFit.cut, rW, rH, hostH };
+}
+
+/** Wide: the router in the middle, the Internet side left, the other segments right. */
+function placeWide(m: Measured): Placed {
+  const { segs, rW, rH, hostH } = m;
   const sideInfo = ([-1, 1] as const).map((side) => {
     const ss = segs.filter((s) => s.side === side);
     const labelW = Math.max(0, ...ss.map((s) => Math.max(linesWidth(s.label, 11, true), linesWidth(s.addr, 11))));
@@ -137,7 +164,7 @@ function layout(sc: Scenario, L: Lang): Topology {
   const boxes = new Map<string, Box>();
   boxes.set('router', { x: cx, y: cy, w: rW, h: rH, shape: 'router' });
   const upstream = new Map<string, string>();
-  const links: Array<{ a: string; b: string; label?: [string[], string[]]; full?: string }> = [];
+  const ends: Array<{ a: string; b: string; label?: [string[], string[]]; full?: string }> = [];
 
   for (const si of sideInfo) {
     let y = cy - si.total / 2;
@@ -149,32 +176,23 @@ function layout(sc: Scenario, L: Lang): Topology {
       if (s.hub) {
         const hx = edge + si.side * (si.linkLen + si.hubW / 2);
         boxes.set(s.hub.key, { x: hx, y: segY, w: s.hub.w, h: s.hub.h, shape: s.hub.shape });
-        links.push({ a: 'router', b: s.hub.key, label: [s.label, s.addr], full: s.full });
+        ends.push({ a: 'router', b: s.hub.key, label: [s.label, s.addr], full: s.full });
         hostCol = edge + si.side * (si.linkLen + si.hubW + 50);
       }
       s.hosts.forEach((hst, j) => {
         const hy = y + j * (hostH + GAP) + hostH / 2;
         boxes.set(hst.key, { x: hostCol + si.side * (si.hostW / 2), y: hy, w: hst.w, h: hostH, shape: 'host' });
-        if (s.hub) { links.push({ a: s.hub.key, b: hst.key }); upstream.set(hst.key, s.hub.key); } else { links.push({ a: 'router', b: hst.key, label: [s.label, s.addr], full: s.full }); upstream.set(hst.key, 'router'); }
+        if (s.hub) { ends.push({ a: s.hub.key, b: hst.key }); upstream.set(hst.key, s.hub.key); } else { ends.push({ a: 'router', b: hst.key, label: [s.label, s.addr], full: s.full }); upstream.set(hst.key, 'router'); }
       });
       y += h + 26;
     });
   }
-
-  const height = cy + bodyH / 2 + 14;
-  const d = S.SVG();
-  const nodeClass = new Map<string, string>();
-  const linkClass = new Map<string, string>();
-  const linkPts = new Map<string, { a: string; pts: Array<[number, number]> }>();
-  links.forEach((l, i) => {
-    const cls = `l${i}`;
-    linkClass.set(linkKey(l.a, l.b), cls);
+  // Links leave a box from its side and reach the other at its near side;
+  // from the router to a segment above or below it they run out, turn, and
+  // reach the segment level, so the label lies on a straight run.
+  const links = ends.map((l): LinkSpec => {
     const A = boxes.get(l.a) as Box;
     const B = boxes.get(l.b) as Box;
-    const g = d.group().addClass(cls);
-    // Links leave a box from its side and reach the other at its near side;
-    // from the router to a segment above or below it they run out, turn, and
-    // reach the segment level, so the label lies on a straight run.
     const dir = Math.sign(B.x - A.x) || 1;
     const ax = r1(A.x + dir * A.w / 2);
     const bx = r1(B.x - dir * B.w / 2);
@@ -182,16 +200,158 @@ function layout(sc: Scenario, L: Lang): Topology {
     const pts: Array<[number, number]> = l.a === 'router' && Math.abs(B.y - A.y) > 0.5
       ? [[ax, r1(A.y)], [turn, r1(A.y)], [turn, r1(B.y)], [bx, r1(B.y)]]
       : [[ax, r1(A.y)], [bx, r1(B.y)]];
+    return { ...l, pts };
+  });
+  return { width, height: cy + bodyH / 2 + 14, boxes, upstream, links };
+}
+
+/** Room a mark badge needs beside a box in the narrow layout: the widest word a mark can carry. */
+function widestMark(L: Lang): number {
+  const words = ['figure.dropped', 'figure.rst', 'figure.icmp', 'figure.ok', 'outcome.established', 'outcome.refused', 'outcome.unreachable', 'outcome.timeout'].map((k) => t(L, k));
+  return Math.max(...words.map((w) => textWidth(w, 11, true) + 12));
+}
+
+/** Gap between a box and the mark badge beside it (narrow layout), clear of the step's highlight ring. */
+export const NARROW_MARK_GAP = 8;
+/** Narrow layout: from a segment's hub, each host hangs on a bus this far left of the widest box. */
+const BUS = 12;
+/** Narrow layout: lanes (links to a segment past another one) run down the left edge this far apart. */
+const LANE = 10;
+
+/**
+ * Narrow: one column. The Internet side above the router, the other segments
+ * below it, each segment's hosts under its hub, hung on a bus on the left;
+ * interface labels beside the vertical link, mark badges right of the boxes.
+ * A second segment on a side is reached by a lane down the left edge.
+ */
+function placeNarrow(m: Measured, L: Lang): Placed {
+  const { segs, rW, rH, hostH } = m;
+  const margin = 16;
+  const sides = ([-1, 1] as const).map((side) => segs.filter((s) => s.side === side));
+  const lanes = sides.reduce((n, ss) => n + Math.max(0, ss.length - 1), 0);
+  const hostHalf = Math.max(0, ...segs.flatMap((s) => s.hosts.map((h) => h.w / 2)));
+  const hubHalf = Math.max(0, ...segs.map((s) => (s.hub ? s.hub.w / 2 : 0)));
+  const contentHalf = Math.max(rW / 2, hostHalf, hubHalf);
+  const anyBus = segs.some((s) => s.hub && s.hosts.length);
+  // Left of the column's centre: a switch's subnet (above it, left of the link), the boxes, the bus, the lanes.
+  const subnetLeft = Math.max(0, ...segs.map((s) => (s.hub?.shape === 'switch' ? 6 + textWidth(s.hub.text, 11) : 0)));
+  const leftHalf = Math.max(contentHalf + (anyBus ? BUS + 2 : 0), subnetLeft);
+  const labelW = Math.max(0, ...segs.map((s) => Math.max(linesWidth(s.label, 11, true), linesWidth(s.addr, 11))));
+  const rightHalf = Math.max(contentHalf, 8 + labelW, contentHalf + NARROW_MARK_GAP + widestMark(L));
+  const laneX0 = margin + 2;
+  const cx = margin + (lanes ? lanes * LANE + 6 : 0) + leftHalf;
+  const width = cx + rightHalf + margin;
+  const busX = r1(cx - contentHalf - BUS);
+
+  // Each side laid out outwards from the router's edge (distance d), then placed above or below it.
+  interface Item { key: string; d0: number; h: number; w: number; shape: Box['shape'] }
+  const laid = sides.map((ss) => {
+    const items: Item[] = [];
+    const segLinks: Array<{ s: Seg; i: number; runStart: number; near: string; nearD: number; laneD?: number }> = [];
+    let d = 0;
+    ss.forEach((s, i) => {
+      let laneD: number | undefined;
+      if (i > 0) { d += 16; laneD = d; }
+      const runStart = d;
+      const lines = s.label.length + s.addr.length;
+      // Long enough for the label beside it, and for a switch's subnet above the switch.
+      d += Math.max(44, 15 * lines + 18, s.hub?.shape === 'switch' ? 15 * lines + 30 : 0);
+      const nearD = d;
+      let near: string;
+      if (s.hub) {
+        items.push({ key: s.hub.key, d0: d, h: s.hub.h, w: s.hub.w, shape: s.hub.shape });
+        near = s.hub.key;
+        d += s.hub.h;
+        if (s.hosts.length) d += 18;
+        s.hosts.forEach((h, j) => { items.push({ key: h.key, d0: d, h: hostH, w: h.w, shape: 'host' }); d += hostH + (j < s.hosts.length - 1 ? GAP : 0); });
+      } else {
+        const h = s.hosts[0];
+        items.push({ key: h.key, d0: d, h: hostH, w: h.w, shape: 'host' });
+        near = h.key;
+        d += hostH;
+      }
+      segLinks.push({ s, i, runStart, near, nearD, laneD });
+      d += 4;
+    });
+    return { items, segLinks, extent: d };
+  });
+  const [upSide, downSide] = laid;
+  const rTop = TOP + 10 + upSide.extent;
+  const rBot = rTop + rH;
+  const cy = rTop + rH / 2;
+  const at = (side: -1 | 1, d: number): number => (side < 0 ? rTop - d : rBot + d);
+  const boxes = new Map<string, Box>();
+  boxes.set('router', { x: cx, y: cy, w: rW, h: rH, shape: 'router' });
+  const upstream = new Map<string, string>();
+  const links: LinkSpec[] = [];
+  let lane = 0;
+  laid.forEach((side, si) => {
+    const sg: -1 | 1 = si === 0 ? -1 : 1;
+    for (const it of side.items) boxes.set(it.key, { x: cx, y: at(sg, it.d0 + it.h / 2), w: it.w, h: it.h, shape: it.shape });
+    let nth = 0;
+    for (const l of side.segLinks) {
+      const s = l.s;
+      // Into a switch at its middle: the box covers the link's end, and a packet turns there to the bus.
+      const hubBox = s.hub?.shape === 'switch' ? boxes.get(s.hub.key) : undefined;
+      const nearY = r1(hubBox ? hubBox.y : at(sg, l.nearD));
+      const runEnd = r1(at(sg, l.nearD));
+      let pts: Array<[number, number]>;
+      if (l.laneD === undefined) pts = [[r1(cx), r1(at(sg, 0))], [r1(cx), nearY]];
+      else {
+        // Out of the router's left side, down (or up) the lane, across above the segment, into it.
+        const x = r1(laneX0 + LANE * lane++);
+        const ry = r1(cy + sg * Math.min(rH / 2 - 5, 6 + 8 * nth++));
+        const ay = r1(at(sg, l.laneD));
+        pts = [[r1(cx - rW / 2), ry], [x, ry], [x, ay], [r1(cx), ay], [r1(cx), nearY]];
+      }
+      const lines = s.label.length + s.addr.length;
+      const runMid = (at(sg, l.runStart) + runEnd) / 2;
+      links.push({ a: 'router', b: l.near, pts, label: [s.label, s.addr], full: s.full, beside: { x: r1(cx + 8), y: r1(runMid - (15 * (lines - 1)) / 2 + 4) } });
+      if (s.hub) {
+        const hub = boxes.get(s.hub.key) as Box;
+        for (const h of s.hosts) {
+          const hb = boxes.get(h.key) as Box;
+          upstream.set(h.key, s.hub.key);
+          links.push({ a: s.hub.key, b: h.key, pts: [[r1(cx - hub.w / 2), r1(hub.y)], [busX, r1(hub.y)], [busX, r1(hb.y)], [r1(cx - hb.w / 2), r1(hb.y)]] });
+        }
+      } else upstream.set(l.near, 'router');
+    }
+  });
+  return { width, height: rBot + downSide.extent + 14, boxes, upstream, links };
+}
+
+function layout(sc: Scenario, L: Lang, kind: Layout): Topology {
+  const S = svgjs();
+  const m = measure(sc, L);
+  const { segs, rName, rSub, rFull } = m;
+  const { width, height, boxes, upstream, links } = kind === 'narrow' ? placeNarrow(m, L) : placeWide(m);
+  const d = S.SVG();
+  const nodeClass = new Map<string, string>();
+  const linkClass = new Map<string, string>();
+  const linkPts = new Map<string, { a: string; pts: Array<[number, number]> }>();
+  links.forEach((l, i) => {
+    const cls = `l${i}`;
+    linkClass.set(linkKey(l.a, l.b), cls);
+    const B = boxes.get(l.b) as Box;
+    const g = d.group().addClass(cls);
+    const pts = l.pts;
     linkPts.set(linkKey(l.a, l.b), { a: l.a, pts });
     if (pts.length === 2) g.line(...pts[0], ...pts[1]).addClass('ln');
     else g.polyline(pts.flat()).addClass('ln');
     if (l.label) {
-      const [px] = pts[pts.length - 2];
-      const mx = (px + bx) / 2;
-      const my = B.y;
       const [above, below] = l.label;
-      above.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my - 6 - 15 * (above.length - 1 - j)), 'text-anchor': 'middle' }).addClass('s b'));
-      below.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my + 15 + 15 * j), 'text-anchor': 'middle' }).addClass('s mu'));
+      if (l.beside) {
+        const { x, y } = l.beside;
+        above.forEach((ln, j) => g.plain(ln).attr({ x, y: r1(y + 15 * j) }).addClass('s b'));
+        below.forEach((ln, j) => g.plain(ln).attr({ x, y: r1(y + 15 * (above.length + j)) }).addClass('s mu'));
+      } else {
+        const [px] = pts[pts.length - 2];
+        const bx = pts[pts.length - 1][0];
+        const mx = (px + bx) / 2;
+        const my = B.y;
+        above.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my - 6 - 15 * (above.length - 1 - j)), 'text-anchor': 'middle' }).addClass('s b'));
+        below.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my + 15 + 15 * j), 'text-anchor': 'middle' }).addClass('s mu'));
+      }
       if (l.full && above[above.length - 1].endsWith('…')) g.element('title').words(l.full);
     }
   });
@@ -207,18 +367,23 @@ function layout(sc: Scenario, L: Lang): Topology {
       const X = (f: number): number => r1(b.x - b.w / 2 + f * b.w);
       const Y = (f: number): number => r1(b.y - b.h / 2 + f * b.h);
       g.path(`M${X(0.2)} ${Y(1)}C${X(0)} ${Y(1)} ${X(0)} ${Y(0.45)} ${X(0.18)} ${Y(0.45)}C${X(0.16)} ${Y(0.05)} ${X(0.5)} ${Y(0)} ${X(0.55)} ${Y(0.25)}C${X(0.62)} ${Y(0.05)} ${X(0.92)} ${Y(0.1)} ${X(0.84)} ${Y(0.45)}C${X(1)} ${Y(0.45)} ${X(1)} ${Y(1)} ${X(0.8)} ${Y(1)}Z`).attr('data-box', 1).addClass('cl');
-      // Under the middle line, where packets cross the cloud, clear of its bumps.
-      g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y + 15), 'text-anchor': 'middle' }).addClass('s b');
+      // Wide: under the middle line, where packets cross the cloud, clear of
+      // its bumps. Narrow: packets come in at the bottom and leave at the
+      // left, the word sits on the middle line.
+      g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y + (kind === 'narrow' ? 6 : 15)), 'text-anchor': 'middle' }).addClass('s b');
     } else if (b.shape === 'switch') {
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 3 }).addClass('nd');
-      // The subnet goes above the switch: packet arrows cross the box itself.
-      g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y - b.h / 2 - 5), 'text-anchor': 'middle' }).addClass('s mu');
+      // The subnet goes above the switch: packet arrows cross the box itself
+      // (narrow: left of the link coming down into it).
+      const text = segs.find((s) => s.hub?.key === k)?.hub?.text ?? '';
+      if (kind === 'narrow') g.plain(text).attr({ x: r1(b.x - 6), y: r1(b.y - b.h / 2 - 5), 'text-anchor': 'end' }).addClass('s mu');
+      else g.plain(text).attr({ x: r1(b.x), y: r1(b.y - b.h / 2 - 5), 'text-anchor': 'middle' }).addClass('s mu');
     } else if (b.shape === 'router') {
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 8, 'data-box': 1 }).addClass('rt');
       const top = b.y - b.h / 2;
       rName.forEach((ln, j) => g.plain(ln).attr({ x: r1(b.x), y: r1(top + 21 + 16 * j), 'text-anchor': 'middle' }).addClass('t'));
       g.plain(rSub).attr({ x: r1(b.x), y: r1(top + 21 + 16 * (rName.length - 1) + 16), 'text-anchor': 'middle' }).addClass('s mu');
-      if (rFit.cut) g.element('title').words(rFull);
+      if (m.rCut) g.element('title').words(rFull);
     } else {
       const h = segs.flatMap((s) => s.hosts).find((x) => x.key === k);
       const l1 = h?.l1 ?? [k];

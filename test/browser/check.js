@@ -14,7 +14,8 @@ function inPage(opt) {
   const TOL = opt.tol ?? 0.5;
   const ctx = new OffscreenCanvas(8, 8).getContext('2d');
   const results = [];
-  const roots = opt.standalone ? [document.documentElement] : [...document.querySelectorAll('svg.nat-trace-svg')];
+  // Only the drawings shown: a step figure's other layout (wide on a phone, narrow on a desktop) is display:none.
+  const roots = opt.standalone ? [document.documentElement] : [...document.querySelectorAll('svg.nat-trace-svg')].filter((r) => r.getClientRects().length > 0);
 
   const pt = (m, x, y) => ({ x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f });
   const rectIn = (m, r) => {

@@ -64,7 +64,9 @@ function probe() {
     const capColor = cs ? parse(cs.color) : null;
     const r = cap ? cap.getBoundingClientRect() : { height: 0, width: 0 };
     const pageBg = behind(fig.parentElement);
-    const svg = fig.querySelector('svg.nat-trace-svg');
+    // What shows: a step figure has a wide and a narrow layout, one of them display:none.
+    const visible = (sel) => [...fig.querySelectorAll(sel)].find((e) => e.getClientRects().length > 0) || null;
+    const svg = visible('svg.nat-trace-svg');
     let figureDark = null;
     let how = '';
     const imgs = [...fig.querySelectorAll('img')];
@@ -79,8 +81,9 @@ function probe() {
       figureDark = variant === 'dark' || (variant === 'auto' && osDark);
       how = `file ${variant}`;
     }
-    const box = fig.querySelector('.nat-trace-scroll');
-    const hint = fig.querySelector('.nat-trace-hint');
+    const box = visible('.nat-trace-scroll');
+    const hint = [...fig.querySelectorAll('.nat-trace-hint')].find((h) => h.parentElement.getClientRects().length > 0) || null;
+    const layout = fig.querySelector('.nat-trace-layouts') ? (visible('.nat-trace-narrow') ? 'narrow' : 'wide') : 'single';
     out.push({
       name,
       caption: cap ? cap.textContent.trim() : '',
@@ -95,6 +98,8 @@ function probe() {
       imageFilters: shown.map((i) => getComputedStyle(i).filter).filter((f) => f !== 'none'),
       scrolls: !!box && box.scrollWidth > box.clientWidth + 1,
       hintShown: !!hint && hint.getBoundingClientRect().height > 4,
+      hintText: hint ? hint.textContent.trim() : '',
+      layout,
     });
   }
   return out;
@@ -217,7 +222,21 @@ describe('browser: the figures in popular themes', function () {
         assert.deepStrictEqual(bad, []);
       });
 
-      it("the suite's layout checks hold; the page never scrolls sideways, on a phone either", () => {
+      it('on a phone every step figure shows its narrow layout, whole (no sideways scrolling); on a desktop the wide one', () => {
+        const bad = [];
+        for (const v of st.views) {
+          const phone = /phone/.test(v.view);
+          for (const f of v.figures.filter((x) => /^step-/.test(x.name))) {
+            if (f.layout !== (phone ? 'narrow' : 'wide')) bad.push(`${v.view} ${f.name}: ${f.layout} layout shown`);
+            if (phone && f.scrolls) bad.push(`${v.view} ${f.name}: scrolls sideways in its box`);
+          }
+        }
+        assert.deepStrictEqual(bad, []);
+        // What may scroll (the rule table) says so in words the reader sees.
+        for (const v of st.views) for (const f of v.figures) if (f.scrolls) assert.match(f.hintText, /scroll/, `${v.view} ${f.name}: the hint`);
+      });
+
+      it("the suite's layout checks hold (smallest text >= 9px in what shows); the page never scrolls sideways, on a phone either", () => {
         const lines = C.describe(st.layout);
         assert.deepStrictEqual(lines, []);
       });

@@ -87,8 +87,11 @@ describe('hexo: the example site', function () {
       const inline = expected.filter((b) => !b.file).reduce((a, b) => a + b.n, 0);
       const files = expected.filter((b) => b.file).reduce((a, b) => a + b.n, 0);
       assert.strictEqual(count(html, /<svg\b/g), inline, 'inline SVGs');
-      const srcs = [...html.matchAll(/<img\b[^>]*\bsrc="([^"]*nat-trace[^"]*)"/g)].map((m) => m[1].replace(/&#x2F;/g, '/'));
+      const all = [...html.matchAll(/<img\b[^>]*\bsrc="([^"]*nat-trace[^"]*)"/g)].map((m) => m[1].replace(/&#x2F;/g, '/'));
+      // Step figures (inline or file) also point to their narrow layout's file.
+      const srcs = all.filter((s) => !/-narrow\.svg$/.test(s));
       assert.strictEqual(srcs.length, files, 'SVG files');
+      assert.ok(all.length > srcs.length, 'narrow layouts of the step figures');
       for (const src of srcs) {
         const svg = fs.readFileSync(path.join(dir, 'public', src), 'utf8');
         assert.match(svg, /^<svg\b[^]*<\/svg>\s*$/, src);

@@ -135,7 +135,10 @@ describe('render: SVG figures', function () {
     const figs = renderFigures(runScenario(S.hairpin), { lang: 'zh-TW', show: ['steps', 'summary'] });
     const inline = figureHtml(figs, { mode: 'inline', lang: 'zh-TW' });
     assert.strictEqual((inline.match(/<figure\b/g) || []).length, figs.length);
-    assert.strictEqual((inline.match(/<svg\b/g) || []).length, figs.length);
+    // A step figure also carries its narrow layout (a second drawing, without files to point to).
+    const narrow = figs.filter((f) => f.narrow).length;
+    assert.ok(narrow > 0 && narrow <= figs.filter((f) => f.kind === 'step').length, `narrow layouts: ${narrow}`);
+    assert.strictEqual((inline.match(/<svg\b/g) || []).length, figs.length + narrow);
     assert.match(inline, /lang="zh-TW"/);
     const file = figureHtml(figs, { mode: 'file', src: (f) => `/p/${f.id}.svg`, lang: 'zh-TW', caption: 'A <caption>' });
     assert.strictEqual((file.match(/<img\b/g) || []).length, figs.length);
@@ -143,12 +146,14 @@ describe('render: SVG figures', function () {
     assert.match(file, /A &lt;caption&gt;/);
     // Each figure in its own focusable, named box that scrolls sideways; the figure
     // no narrower than where its 11-unit text is drawn at 9px.
-    for (const html of [inline, file]) {
+    // (Inline, a step's narrow layout has a box of its own after the wide one's; file mode here has no narrow files.)
+    for (const [html, withNarrow] of [[inline, true], [file, false]]) {
       const boxes = [...html.matchAll(/<div class="nat-trace-scroll" role="region" tabindex="0" aria-label="([^"]+)" style="overflow-x:auto;[^"]*">/g)];
-      assert.deepStrictEqual(boxes.map((m) => m[1]), figs.map((f) => f.title));
+      assert.deepStrictEqual(boxes.map((m) => m[1]), figs.flatMap((f) => (withNarrow && f.narrow ? [f.title, f.title] : [f.title])));
     }
     const vb = figs.map((f) => Number(/viewBox="0 0 (\d+) (\d+)"/.exec(f.svg)[1]));
-    assert.deepStrictEqual([...inline.matchAll(/<div style="min-width:(\d+)px"><svg\b/g)].map((m) => Number(m[1])), vb.map((w) => Math.ceil((w * 9) / 11)));
+    const drawn = figs.flatMap((f, i) => (f.narrow ? [vb[i], f.narrow.width] : [vb[i]]));
+    assert.deepStrictEqual([...inline.matchAll(/<div style="min-width:(\d+)px"><svg\b/g)].map((m) => Number(m[1])), drawn.map((w) => Math.ceil((w * 9) / 11)));
     const imgs = [...file.matchAll(/<a class="nat-trace-open nat-trace-v-auto" href="([^"]+)"[^>]*><img class="nat-trace-img no-lightbox no-lazyload" src="([^"]+)"[^>]* width="(\d+)"[^>]*style="width:100%;max-width:(\d+)px;min-width:(\d+)px;height:auto;filter:none">/g)];
     assert.deepStrictEqual(imgs.map((m) => [m[1], m[2], Number(m[3]), Number(m[4]), Number(m[5])]), figs.map((f, i) => [`/p/${f.id}.svg`, `/p/${f.id}.svg`, vb[i], vb[i], Math.ceil((vb[i] * 9) / 11)]));
     const err = errorHtml('bad <rule> & "x"', 'en');
