@@ -290,9 +290,25 @@ describe('browser: figures in Chromium', function () {
       assert.match(ps[0].detail, /caption starts at/);
     });
 
+    it('on a phone a step figure shows its narrow layout, whole, at a readable size; on a desktop the wide one', async () => {
+      const step = figs.find((f) => f.step === 2);
+      assert.ok(step.narrow && step.narrow.width < step.width, 'the step has a narrower layout');
+      const shown = () => page.evaluate(() => [...document.querySelectorAll('svg.nat-trace-svg')].filter((s) => s.getClientRects().length).map((s) => s.viewBox.baseVal.width));
+      await run([step], H.VIEWS[2], { column: 'fluid' });
+      let res = await C.checkPage(page, { label: 'self-test', view: H.VIEWS[2] });
+      assert.deepStrictEqual(C.describe(res), []);
+      assert.deepStrictEqual(await shown(), [step.narrow.width]);
+      assert.ok(res.length === 1 && !res[0].scrolls && res[0].minFontPx >= C.MIN_TEXT_PX - 0.05, JSON.stringify(res));
+      await run([step], H.VIEWS[0]);
+      res = await C.checkPage(page, { label: 'self-test', view: H.VIEWS[0] });
+      assert.deepStrictEqual(C.describe(res), []);
+      assert.deepStrictEqual(await shown(), [step.width]);
+    });
+
     it('on a phone: a figure scrolls in its box at a readable size; reports one shrunk below the minimum text size, and a page that scrolls sideways', async () => {
       const view = H.VIEWS[2];
-      const step = figs.find((f) => f.step === 1);
+      // The step without its narrow layout: what a rule table or a sequence view does on a phone.
+      const step = { ...figs.find((f) => f.step === 1), narrow: undefined };
       await run([step], view, { column: 'fluid' });
       let res = await C.checkPage(page, { label: 'self-test', view });
       assert.deepStrictEqual(C.describe(res), []);

@@ -209,7 +209,8 @@ const THEME_SITES = {
   },
   fluid: { plugins: ['hexo-renderer-ejs', 'hexo-renderer-stylus'], config: { dark_mode: { enable: true, default: 'auto' }, search: { enable: true } } },
   redefine: { plugins: ['hexo-renderer-ejs', 'hexo-renderer-stylus', 'hexo-wordcount'], config: { articles: { word_count: { enable: true, count: true, min2read: true } } } },
-  icarus: { plugins: ['hexo-renderer-inferno', 'hexo-renderer-stylus'], config: {} },
+  // Icarus checks its _config.icarus.yml against its schema, which wants the theme's version in it.
+  icarus: { plugins: ['hexo-renderer-inferno', 'hexo-renderer-stylus'], config: { version: require('hexo-theme-icarus/package.json').version } },
 };
 
 /** The post the theme suite reads: prose, a step block inline, a rule table, and the same prose without blocks. */
