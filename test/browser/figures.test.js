@@ -35,21 +35,9 @@ function report(lines) {
 
 describe('browser: figures in Chromium', function () {
   this.timeout(120000);
+  const B = H.useBrowser();
   let browser; let page; let svgPage;
-
-  before(async function () {
-    if (!H.haveChromium()) {
-      console.log(`      ${H.skipMessage()}`);
-      this.skip();
-    }
-    browser = await H.launch();
-    page = await H.newPage(browser);
-    svgPage = await H.newPage(browser);
-  });
-
-  after(async () => {
-    if (browser) await browser.close();
-  });
+  before(() => ({ browser, page, svgPage } = B));
 
   /**
    * Serve a site, visit its pages in every view and keep the check results.

@@ -220,8 +220,14 @@ const THEME_PROSE = [
   'The last paragraph says what to change: add a srcnat rule for traffic from the LAN to the server, so the answer goes back through the router.',
 ];
 
-function themeSite(theme, { blocks = true } = {}) {
-  const spec = THEME_SITES[theme];
+/**
+ * A site with `theme`: the figures post and the prose post. `config` is
+ * merged over the suite's theme config; `nav` adds a post linking to both
+ * (for navigating by the theme's pjax); `files` copies files into source/.
+ */
+function themeSite(theme, { config = {}, nav = false, files = {} } = {}) {
+  const base = THEME_SITES[theme];
+  const spec = { ...base, config: { ...base.config, ...config } };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hexo-nat-trace-theme-${theme}-`));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   const hairpin = fs.readFileSync(path.join(ROOT, 'docs', 'figures', 'hairpin.yml'), 'utf8').trimEnd();
@@ -244,6 +250,8 @@ function themeSite(theme, { blocks = true } = {}) {
   const post = (slug, title, body) => write(path.join(dir, 'source', '_posts', `${slug}.md`), `---\ntitle: "${title}"\ndate: 2024-05-01 10:00:00\n---\n\n${body}\n`);
   post('figures', 'Hairpin, drawn', `${a}\n\n{% nat_trace hairpin show:steps,rules %}\n${hairpin}\n{% endnat_trace %}\n\n${b}\n\n{% nat_trace from:hairpin output:file step:2 %}{% endnat_trace %}\n\n${c}`);
   post('prose', 'Hairpin, in words', `${a}\n\n${b}\n\n${c}`);
+  if (nav) post('start', 'Where to read', 'Read it [with the figures](/figures/) or [in words](/prose/).');
+  for (const [to, from] of Object.entries(files)) { fs.mkdirSync(path.dirname(path.join(dir, 'source', to)), { recursive: true }); fs.copyFileSync(from, path.join(dir, 'source', to)); }
   return { dir, pages: ['/figures/', '/prose/'] };
 }
 
@@ -272,6 +280,38 @@ async function serveStatic(dir) {
   return { base: `http://127.0.0.1:${srv.address().port}`, stop: () => new Promise((r) => srv.close(r)) };
 }
 
+/**
+ * The browser suites' common setup, for the describe() it is called in: a
+ * before hook that launches Chromium with a page and a second page for SVG
+ * files (or skips the suite, with a message, without Chromium), and an after
+ * hook that closes it. Returns the object the hooks fill in.
+ */
+function useBrowser() {
+  const b = { browser: null, page: null, svgPage: null };
+  before(async function () {
+    if (!haveChromium()) {
+      console.log(`      ${skipMessage()}`);
+      this.skip();
+    }
+    b.browser = await launch();
+    b.page = await newPage(b.browser);
+    b.svgPage = await newPage(b.browser);
+  });
+  after(async () => { if (b.browser) await b.browser.close(); });
+  return b;
+}
+
+/** A theme's site built with `hexo generate` and served from public/ on loopback; `stop()` ends the server and removes the site. */
+async function themeServer(theme, opts) {
+  const site = themeSite(theme, opts);
+  generate(site.dir);
+  const publicDir = path.join(site.dir, 'public');
+  const server = await serveStatic(publicDir);
+  return { site, publicDir, base: server.base, stop: async () => { await server.stop(); rmSite(site.dir); } };
+}
+
+module.exports.useBrowser = useBrowser;
+module.exports.themeServer = themeServer;
 module.exports.THEME_SITES = THEME_SITES;
 module.exports.themeSite = themeSite;
 module.exports.generate = generate;

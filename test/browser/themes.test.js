@@ -128,31 +128,19 @@ function searchEntries(xml) {
 
 describe('browser: the figures in popular themes', function () {
   this.timeout(600000);
+  const B = H.useBrowser();
   let browser; let page; let svgPage;
-
-  before(async function () {
-    if (!H.haveChromium()) {
-      console.log(`      ${H.skipMessage()}`);
-      this.skip();
-    }
-    browser = await H.launch();
-    page = await H.newPage(browser);
-    svgPage = await H.newPage(browser);
-  });
-
-  after(async () => { if (browser) await browser.close(); });
+  before(() => ({ browser, page, svgPage } = B));
 
   for (const theme of THEMES) {
     describe(theme, function () {
       const st = { views: [], layout: [], publicDir: '' };
-      let site; let server;
+      let server;
 
       before(async function () {
         if (!browser) this.skip();
-        site = H.themeSite(theme);
-        H.generate(site.dir);
-        st.publicDir = path.join(site.dir, 'public');
-        server = await H.serveStatic(st.publicDir);
+        server = await H.themeServer(theme);
+        st.publicDir = server.publicDir;
         const toggle = TOGGLES[theme];
         const views = [...H.VIEWS.map((v) => ({ ...v }))];
         // The theme's toggle against the OS, both ways.
@@ -180,10 +168,7 @@ describe('browser: the figures in popular themes', function () {
         }
       });
 
-      after(async () => {
-        if (server) await server.stop();
-        if (site) H.rmSite(site.dir);
-      });
+      after(async () => { if (server) await server.stop(); });
 
       it('shows every figure (inline and file mode) in every view', () => {
         for (const v of st.views) {
@@ -285,6 +270,94 @@ describe('browser: the figures in popular themes', function () {
           assert.ok(fs.existsSync(file), `${s} is generated`);
           assert.match(fs.readFileSync(file, 'utf8'), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
         }
+      });
+    });
+  }
+});
+
+// Navigation without a page load: butterfly's pjax (`pjax: enable: true`,
+// its MoOx pjax library served from the site: the suite is offline, the one
+// Redefine ships) and Redefine's swup (`single_page`, on by default). Fluid
+// 1.9 has no pjax or swup navigation. From a post linking to the figures,
+// the link is clicked; the page must not reload, and the figures it brings
+// in must be drawn, in the page's scheme (the OS, then the theme's toggle),
+// with their captions visible; the same after going back and forth.
+const PJAX = {
+  butterfly: {
+    config: { pjax: { enable: true }, CDN: { option: { pjax: '/lib/pjax.min.js' } } },
+    files: { 'lib/pjax.min.js': require.resolve('hexo-theme-redefine/source/js/libs/pjax.min.js') },
+    ready: () => typeof window.pjax === 'object' && window.pjax !== null,
+  },
+  redefine: { config: {}, files: {}, ready: () => !!window.swup },
+};
+
+describe('browser: figures after the theme navigates by pjax or swup', function () {
+  this.timeout(600000);
+  const B = H.useBrowser();
+
+  for (const theme of Object.keys(PJAX).filter((t) => THEMES.includes(t))) {
+    describe(theme, function () {
+      let server;
+      const seen = [];
+
+      before(async function () {
+        if (!B.browser) this.skip();
+        const spec = PJAX[theme];
+        server = await H.themeServer(theme, { config: spec.config, files: spec.files, nav: true });
+        const page = B.page;
+        for (const view of [H.VIEWS[1], H.VIEWS[2]]) {
+          await H.setView(page, view);
+          await page.goto(`${server.base}/start/`);
+          await page.waitForFunction(spec.ready, null, { timeout: 60000 });
+          await page.evaluate(() => { window.natTraceNoReload = true; });
+          const visit = async (how) => {
+            await page.locator('a[href="/figures/"]', { hasText: 'with the figures' }).first().click();
+            await page.waitForSelector('figure.nat-trace-figure', { timeout: 60000 });
+            await page.waitForFunction(() => location.pathname === '/figures/', null, { timeout: 60000 });
+            await C.settle(page);
+            await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity).map((a) => a.finished.catch(() => null))));
+            seen.push({ how: `${view.name}, ${how}`, reloaded: !(await page.evaluate(() => window.natTraceNoReload === true)), figures: await page.evaluate(probe) });
+          };
+          await visit('first visit');
+          // The theme's toggle flipped on the page pjax brought in.
+          await page.evaluate(`(${TOGGLES[theme].toString()})(${JSON.stringify(view.scheme === 'dark' ? 'light' : 'dark')})`);
+          await C.settle(page);
+          // Themes ease the colour change: measure its end.
+          await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity).map((a) => a.finished.catch(() => null))));
+          seen.push({ how: `${view.name}, toggled`, reloaded: false, figures: await page.evaluate(probe) });
+          await page.evaluate(`(${TOGGLES[theme].toString()})(${JSON.stringify(view.scheme)})`);
+          await page.goBack();
+          await page.waitForFunction(() => location.pathname === '/start/', null, { timeout: 60000 });
+          await page.locator('a[href="/figures/"]', { hasText: 'with the figures' }).first().waitFor({ timeout: 60000 });
+          await visit('back, then the link again');
+        }
+      });
+
+      after(async () => { if (server) await server.stop(); });
+
+      it('navigates without reloading the page', () => {
+        assert.ok(seen.length >= 6, `visits: ${seen.length}`);
+        assert.deepStrictEqual(seen.filter((v) => v.reloaded).map((v) => v.how), []);
+      });
+
+      it('every figure is drawn, in the page\'s scheme, with its caption visible and readable', () => {
+        const bad = [];
+        for (const v of seen) {
+          if (v.figures.length !== 8) bad.push(`${v.how}: ${v.figures.length} figures`);
+          for (const f of v.figures) {
+            if (f.figureDark === null) bad.push(`${v.how} ${f.name}: not drawn`);
+            else if (f.figureDark !== f.pageDark) bad.push(`${v.how} ${f.name}: figure ${f.figureDark ? 'dark' : 'light'} on a ${f.pageDark ? 'dark' : 'light'} page`);
+            if (!f.captionVisible || f.captionContrast < 4.5) bad.push(`${v.how} ${f.name}: caption ${f.captionVisible ? `contrast ${f.captionContrast.toFixed(2)}` : 'hidden'}`);
+          }
+        }
+        assert.deepStrictEqual(bad, []);
+        assert.strictEqual(new Set(seen.flatMap((v) => v.figures.map((f) => f.pageDark))).size, 2, 'both schemes seen');
+      });
+
+      it('on a phone the step figures show their narrow layout after the navigation too', () => {
+        const phone = seen.filter((v) => /phone/.test(v.how));
+        assert.ok(phone.length >= 3);
+        for (const v of phone) for (const f of v.figures.filter((x) => /^step-/.test(x.name))) assert.strictEqual(f.layout, 'narrow', `${v.how} ${f.name}`);
       });
     });
   }
