@@ -4,7 +4,7 @@
 // light and dark, as PNG files, taken in Debian's Chromium from a real
 // `hexo server` on loopback. Options:
 //   --stress       the stress scenarios (test/stress) instead of the example
-//   --theme NAME   a site built with that theme (landscape, next, butterfly, fluid, redefine)
+//   --theme NAME   a site built with that theme (landscape, next, butterfly, fluid, redefine, icarus)
 //   --phone        at phone width (390px) instead of desktop (1280px)
 //   --out DIR      where to write (default: $NAT_TRACE_SHOTS or <tmp>/hexo-nat-trace-screenshots)
 // Prints the folder, and the layout problems the browser suite would report.
