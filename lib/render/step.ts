@@ -102,8 +102,16 @@ export function drawMark(g: Container, L: Lang, mark: string, x: number, y: numb
   m.plain(word).attr({ x: r1(x), y: r1(y + 1), 'text-anchor': 'middle' }).addClass('mt');
 }
 
-/** A value cell: plain, or the old value struck through and the new one emphasised. */
-function valueCell(g: Container, x: number, y: number, now: string, old: string | undefined): number {
+/** Line height added when a rewritten value is drawn on two lines (narrow layout). */
+const SPLIT_LINE = 18;
+
+/** Whether a rewritten value goes on two lines: the old one, then "→ new" (narrow layout, a row wider than `room`). */
+function splitCell(now: string, old: string | undefined, room: number): boolean {
+  return old !== undefined && old !== now && textWidth(old, 13) + textWidth(' → ', 13) + textWidth(now, 13, true) + 5 > room;
+}
+
+/** A value cell: plain, or the old value struck through and the new one emphasised (on one line, or two when `split`). */
+function valueCell(g: Container, x: number, y: number, now: string, old: string | undefined, split = false): number {
   if (old === undefined || old === now) {
     g.plain(now).attr({ x, y });
     return textWidth(now, 13);
@@ -112,6 +120,18 @@ function valueCell(g: Container, x: number, y: number, now: string, old: string 
   const arrow = ' → ';
   const aw = textWidth(arrow, 13);
   const nw = textWidth(now, 13, true);
+  if (split) {
+    const c = g.group();
+    const head = '→ ';
+    const hw = textWidth(head, 13);
+    const w = Math.max(ow, hw + nw);
+    c.rect(r1(w + 10), 20 + SPLIT_LINE).attr({ x: r1(x - 5), y: r1(y - 14.5), rx: 3, 'data-box': 1 }).addClass('hl');
+    c.plain(old).attr({ x, y }).addClass('mu');
+    c.line(r1(x - 1), r1(y - 4.5), r1(x + ow + 1), r1(y - 4.5)).addClass('st');
+    c.plain(head).attr({ x, y: y + SPLIT_LINE });
+    c.plain(now).attr({ x: r1(x + hw), y: y + SPLIT_LINE }).addClass('rw');
+    return w + 5;
+  }
   // One group: the highlight is the box of the three texts.
   const c = g.group();
   c.rect(r1(ow + aw + nw + 10), 20).attr({ x: r1(x - 5), y: r1(y - 14.5), rx: 3, 'data-box': 1 }).addClass('hl');
@@ -130,7 +150,7 @@ function endpointOld(before: Packet | undefined, p: Packet, side: 'src' | 'dst')
 }
 
 /** Rows of the packet card; returns the height used. */
-function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number, y: number, w: number): number {
+function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number, y: number, w: number, narrow = false): number {
   const rows = g.group();
   let cy = y + 22;
   const inner = w - 24;
@@ -153,8 +173,11 @@ function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number
     (['src', 'dst'] as const).forEach((side, i) => {
       rows.plain(labels[i]).attr({ x: lx, y: cy }).addClass('s mu');
       const port = side === 'src' ? 'sport' : 'dport';
-      valueCell(rows, lx + colW, cy, endpoint(p[side], p[port], p.proto), endpointOld(s.before, p, side));
-      cy += 22;
+      const now = endpoint(p[side], p[port], p.proto);
+      const was = endpointOld(s.before, p, side);
+      const split = narrow && splitCell(now, was, inner - colW);
+      valueCell(rows, lx + colW, cy, now, was, split);
+      cy += 22 + (split ? SPLIT_LINE : 0);
     });
     if (p.proto === 'icmp' && p.icmp?.inner) {
       for (const ln of wrapText(`${t(L, 'figure.about')}: ${packetText(L, p.icmp.inner)}`, 11, inner)) {
@@ -204,7 +227,11 @@ function cardWidth(L: Lang, s: StoryStep): number {
   }
   const p = s.packet;
   const colW = Math.max(textWidth(t(L, 'field.src'), 11), textWidth(t(L, 'field.dst'), 11)) + 14;
-  const cell = (now: string, old: string | undefined): number => (old === undefined || old === now ? textWidth(now, 13) : textWidth(old, 13) + textWidth(' → ', 13) + textWidth(now, 13, true) + 5);
+  // A rewrite too wide for the narrowest card goes on two lines (drawCard).
+  const room = NARROW_MIN - 32 - 24 - colW;
+  const cell = (now: string, old: string | undefined): number => (old === undefined || old === now ? textWidth(now, 13)
+    : splitCell(now, old, room) ? Math.max(textWidth(old, 13), textWidth('→ ', 13) + textWidth(now, 13, true)) + 5
+      : textWidth(old, 13) + textWidth(' → ', 13) + textWidth(now, 13, true) + 5);
   const cells = (['src', 'dst'] as const).map((side) => cell(endpoint(p[side], p[side === 'src' ? 'sport' : 'dport'], p.proto), endpointOld(s.before, p, side)));
   return Math.max(textWidth(packetKind(L, p), 13, true), colW + Math.max(...cells)) + 24;
 }
@@ -263,7 +290,7 @@ export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, 
     if (b && narrow) drawMark(over, L, s.mark, b.x + b.w / 2 + NARROW_MARK_GAP + markWidth(L, s.mark, word) / 2, b.y + 4, word, width - dx - 4);
     else if (b) drawMark(over, L, s.mark, b.x + b.w / 2 - 6, b.y - b.h / 2 - 4, word, width - dx - 4);
   }
-  const cardH = drawCard(d, L, sim, s, 16, topo.height + dy, width - 32);
+  const cardH = drawCard(d, L, sim, s, 16, topo.height + dy, width - 32, narrow);
   const content = topo.markup.length && (dx || dy) ? `<g transform="translate(${dx} ${dy})">${topo.markup}</g>` : topo.markup;
   // Shapes fade further than words: a quiet node's name stays readable (3:1). Not a <g> itself: the topology sits in a translated <g> when the figure is wider than it, and its groups would fade twice.
   const css = quiet.length ? [`${quiet.map((c) => `#I .${c}`).join(',')}{--q:.35;--qt:.7}#I g>:not(text,g){opacity:var(--q,1)}#I g>text{opacity:var(--qt,1)}`] : [];

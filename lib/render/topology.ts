@@ -213,8 +213,8 @@ function widestMark(L: Lang): number {
 
 /** Gap between a box and the mark badge beside it (narrow layout), clear of the step's highlight ring. */
 export const NARROW_MARK_GAP = 8;
-/** Narrow layout: from a segment's hub, each host hangs on a bus this far left of the widest box. */
-const BUS = 12;
+/** Narrow layout: from a segment's hub, each host hangs on a bus this far left of the widest box (room for an arrowhead into it). */
+const BUS = 26;
 /** Narrow layout: lanes (links to a segment past another one) run down the left edge this far apart. */
 const LANE = 10;
 

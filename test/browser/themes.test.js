@@ -362,3 +362,111 @@ describe('browser: figures after the theme navigates by pjax or swup', function 
     });
   }
 });
+
+// Lightboxes: butterfly's fancybox (@fancyapps/ui, `lightbox: fancybox`) and
+// Fluid's (fancybox 3 with jQuery, `post.image_zoom`), their libraries served
+// from the site (the suite is offline; butterfly's from @fancyapps/ui, a
+// devDependency; Fluid's jQuery and fancybox 3 from landscape, which ships
+// them). A click on a figure either opens that figure's file in the lightbox
+// or leaves the figure alone; either way the page stays (no navigation to a
+// bare SVG), no script error, and after closing every figure is drawn.
+const LANDSCAPE = path.dirname(require.resolve('hexo-theme-landscape/package.json'));
+const LIGHTBOX = {
+  butterfly: {
+    config: { CDN: { option: { fancybox: '/lib/fancybox/fancybox.umd.js', fancybox_css: '/lib/fancybox/fancybox.css' } } },
+    files: () => {
+      const dir = path.join(path.dirname(require.resolve('@fancyapps/ui/package.json')), 'dist', 'fancybox');
+      return { 'lib/fancybox/fancybox.umd.js': path.join(dir, 'fancybox.umd.js'), 'lib/fancybox/fancybox.css': path.join(dir, 'fancybox.css') };
+    },
+    ready: () => typeof window.Fancybox === 'function' || typeof window.Fancybox === 'object',
+    open: '.fancybox__container, .f-panzoom, .fancybox__dialog',
+  },
+  fluid: {
+    // Its progress bar's library comes from a CDN too: off, so a script error here is ours.
+    config: { static_prefix: { jquery: '/lib/jquery/', fancybox: '/lib/fancybox/' }, post: { image_zoom: { enable: true } }, fun_features: { progressbar: { enable: false } } },
+    files: () => ({
+      'lib/jquery/jquery.min.js': path.join(LANDSCAPE, 'source', 'js', 'jquery-3.6.4.min.js'),
+      'lib/fancybox/jquery.fancybox.min.js': path.join(LANDSCAPE, 'source', 'fancybox', 'jquery.fancybox.min.js'),
+      'lib/fancybox/jquery.fancybox.min.css': path.join(LANDSCAPE, 'source', 'fancybox', 'jquery.fancybox.min.css'),
+    }),
+    ready: () => !!(window.jQuery && window.jQuery.fancybox),
+    open: '.fancybox-container',
+  },
+};
+
+describe('browser: figures and the theme\'s lightbox (fancybox)', function () {
+  this.timeout(600000);
+  const B = H.useBrowser();
+
+  for (const theme of Object.keys(LIGHTBOX).filter((t) => THEMES.includes(t))) {
+    describe(theme, function () {
+      let server;
+      const clicks = [];
+      const errors = [];
+
+      before(async function () {
+        if (!B.browser) this.skip();
+        const spec = LIGHTBOX[theme];
+        server = await H.themeServer(theme, { config: spec.config, files: spec.files() });
+        const page = B.page;
+        page.on('pageerror', (e) => errors.push(String(e)));
+        for (const view of [H.VIEWS[0], H.VIEWS[2]]) {
+          await H.setView(page, view);
+          await page.goto(`${server.base}/figures/`);
+          await page.waitForSelector('figure.nat-trace-figure', { timeout: 60000 });
+          await page.waitForFunction(spec.ready, null, { timeout: 60000 });
+          await C.settle(page);
+          // The file-mode figure (step 2's second showing) and an inline one, whichever of their layouts shows.
+          const targets = await page.evaluate(() => {
+            const figs = [...document.querySelectorAll('figure.nat-trace-figure')];
+            const shownIn = (f) => [...f.querySelectorAll('svg.nat-trace-svg, img')].find((e) => e.getClientRects().length > 0);
+            return figs.map((f, i) => ({ i, name: f.getAttribute('data-nat-trace'), file: !f.querySelector('svg.nat-trace-svg'), has: !!shownIn(f) }))
+              .filter((t) => t.has && (t.file || t.name === 'step-1'));
+          });
+          for (const t of targets) {
+            const before = page.url();
+            const fig = page.locator('figure.nat-trace-figure').nth(t.i);
+            const shown = fig.locator('svg.nat-trace-svg:visible, img:visible').first();
+            const src = await shown.evaluate((e) => (e.tagName === 'IMG' ? new URL(e.getAttribute('src'), location.href).pathname : null));
+            await shown.click();
+            // Give the lightbox its chance to open (or the browser its chance to navigate away).
+            await page.waitForFunction((sel) => !!document.querySelector(sel), spec.open, { timeout: 5000 }).catch(() => null);
+            await page.waitForTimeout(500);
+            const opened = await page.evaluate((sel) => {
+              const box = document.querySelector(sel);
+              if (!box) return null;
+              return [...document.querySelectorAll(`${sel} img`)].map((i) => new URL(i.getAttribute('src') || '', location.href).pathname);
+            }, spec.open);
+            const stayed = page.url() === before;
+            if (opened) await page.keyboard.press('Escape');
+            await page.waitForFunction((sel) => !document.querySelector(sel), spec.open, { timeout: 15000 }).catch(() => null);
+            if (!stayed) await page.goto(before);
+            await C.settle(page);
+            clicks.push({ how: `${view.name} ${t.name}${t.file ? ' (file)' : ''}`, src, stayed, opened, after: stayed ? await page.evaluate(probe) : [] });
+          }
+        }
+      });
+
+      after(async () => { if (server) await server.stop(); });
+
+      it('a click on a figure stays in the page and either opens that figure or leaves it alone', () => {
+        assert.ok(clicks.length >= 4, `clicks: ${clicks.length}`);
+        const bad = [];
+        for (const c of clicks) {
+          if (!c.stayed) bad.push(`${c.how}: the click left the page`);
+          if (c.opened && !(c.src && c.opened.includes(c.src))) bad.push(`${c.how}: the lightbox shows ${JSON.stringify(c.opened)}, not ${c.src || 'this figure'}`);
+        }
+        assert.deepStrictEqual(bad, []);
+        console.log(`      ${clicks.map((c) => `${c.how}: ${c.opened ? 'opened in the lightbox' : 'left alone'}`).join('; ')}`);
+      });
+
+      it('no script error, and every figure is drawn with its caption after the lightbox', () => {
+        assert.deepStrictEqual(errors, []);
+        for (const c of clicks) {
+          assert.strictEqual(c.after.length, 8, c.how);
+          for (const f of c.after) assert.ok(f.figureDark !== null && f.captionVisible && f.figureDark === f.pageDark, `${c.how} ${f.name}: ${JSON.stringify(f)}`);
+        }
+      });
+    });
+  }
+});
