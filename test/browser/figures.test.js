@@ -92,6 +92,8 @@ describe('browser: figures in Chromium', function () {
         const smallest = (view) => st.figures.filter((f) => f.view === view && f.minFontPx).reduce((a, f) => (f.minFontPx < a.minFontPx ? f : a), { minFontPx: Infinity });
         const small = smallest('phone light');
         const scrolling = (view) => st.figures.filter((f) => f.view === view && f.scrolls).length;
+        // On a phone a step figure shows its narrow layout whole: only rule tables, sequences and summaries may scroll.
+        assert.deepStrictEqual(st.figures.filter((f) => /^phone/.test(f.view) && /^step-/.test(f.figure) && f.scrolls).map((f) => `${f.page} [${f.view}] ${f.figure}: ${f.width}px in a ${f.box}px box`), []);
         console.log(`      ${perView} figures on ${st.served} page(s) x ${H.VIEWS.length} views; smallest text on a phone: ${small.minFontPx.toFixed(1)}px (${small.page} ${small.figure}), on a desktop: ${smallest('desktop light').minFontPx.toFixed(1)}px; figures scrolling in their box: ${scrolling('phone light')} on a phone, ${scrolling('desktop light')} on a desktop`);
       });
 
