@@ -77,8 +77,7 @@ export function pageCss(themes: Iterable<string>, dark: DarkMode, files: boolean
 const STYLE_ID = 'nat-trace-css';
 
 /**
- * `html` with the figure CSS it needs, once: before </head>, or (a page
- * without a head) before its first figure. Pages without figures, and pages
+ * `html` with the figure CSS it needs, once: before its first figure. Pages without figures, and pages
  * that have it already, are returned as they are.
  */
 export function withPageCss(html: string, dark: DarkMode): string {
@@ -91,7 +90,10 @@ export function withPageCss(html: string, dark: DarkMode): string {
   const css = pageCss(themes, dark, files);
   if (!css) return html;
   const tag = `<style id="${STYLE_ID}">${css}</style>`;
-  const head = html.indexOf('</head>');
-  const at = head >= 0 ? head : html.indexOf('<div class="nat-trace"');
+  // Before the first figure, not in <head>: themes that navigate by pjax or
+  // swup (butterfly, Redefine) swap only the content and keep the first
+  // page's head, so the CSS must come with the figures.
+  const first = html.indexOf('<div class="nat-trace"');
+  const at = first >= 0 ? first : html.indexOf('</head>');
   return at < 0 ? tag + html : html.slice(0, at) + tag + html.slice(at);
 }
