@@ -190,8 +190,11 @@ function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number
     if (s.rule && !refs.some((r) => r.table === s.rule!.table && r.chain === s.rule!.chain && r.number === s.rule!.number)) refs.push(s.rule);
     for (const r of refs) {
       const head = ruleName(L, sim, r);
-      rows.plain(head).attr({ x: lx, y: cy }).addClass('s b');
-      cy += 15;
+      // Narrow: a long rule name ("the policy drop of chain forward in table inet filter") wraps too.
+      for (const ln of narrow ? fitText(head, 11, inner, true, 3).lines : [head]) {
+        rows.plain(ln).attr({ x: lx, y: cy }).addClass('s b');
+        cy += 15;
+      }
       if (r.number !== 0) {
         for (const ln of wrapText(r.text, 11, inner)) {
           rows.plain(ln).attr({ x: lx, y: cy }).addClass('s');
