@@ -251,6 +251,8 @@ const REFUSED = [
   ['an undefined variable', 'table ip t {\n chain c { type filter hook input priority 0; ip saddr $NET accept; }\n}\n', /unknown identifier 'NET'/, 2],
   ['a bad address', 'table ip t {\n chain c { type filter hook input priority 0; ip saddr 10.0.0.256 accept; }\n}\n', /not an IPv4 address/, 2],
   ['reject in a vmap', 'table ip t {\n chain c { type filter hook input priority 0; tcp dport vmap { 22 : reject }; }\n}\n', /not a verdict/, 2],
+  ['MSS clamping to the route\'s MTU before routing', 'table ip t {\n chain c { type filter hook prerouting priority 0; tcp flags syn tcp option maxseg size set rt mtu; }\n}\n', /rt mtu is not allowed at the prerouting hook/, 2],
+  ['an MSS beyond 16 bits', 'table ip t {\n chain c { type filter hook forward priority 0; tcp option maxseg size set 70000; }\n}\n', /exceeds valid range 0-65535/, 2],
   ['fib . oif at input', 'table ip t {\n chain c { type filter hook input priority 0; fib daddr . oif type local accept; }\n}\n', /not allowed at the input hook/, 2],
 ];
 
@@ -442,6 +444,15 @@ describe('nftables semantics in the simulator: more forms', () => {
   it('limit rate lets a connection\'s few packets on; limit rate over stops the rule', () => {
     assert.strictEqual(labRun('laptop -> 198.51.100.50:80', 'table ip f {\n chain fwd { type filter hook forward priority 0; policy drop; limit rate 5/second burst 10 packets accept; }\n}').outcome, 'established');
     assert.strictEqual(labRun('laptop -> 198.51.100.50:80', 'table ip f {\n chain fwd { type filter hook forward priority 0; policy drop; limit rate over 5/second accept; }\n}').outcome, 'timeout');
+  });
+
+  it('MSS clamping (tcp option maxseg size set) changes no answer; its protocol dependency stops a rule for other protocols', () => {
+    const mss = (stmt) => labRun('laptop -> 198.51.100.50:80', `table ip f {\n chain fwd { type filter hook forward priority 0; policy drop; ct state established,related accept; ${stmt} }\n}`).outcome;
+    assert.strictEqual(mss('tcp flags syn tcp option maxseg size set rt mtu accept;'), 'established');
+    assert.strictEqual(mss('tcp option maxseg size set 1400 accept;'), 'established');
+    // nft puts `meta l4proto tcp` before the statement, so a UDP rule holding it never reaches its accept.
+    assert.strictEqual(mss('meta l4proto udp tcp option maxseg size set 1400 accept;'), 'timeout');
+    assert.throws(() => parse('table ip t {\n chain c { type filter hook forward priority 0; tcp option maxseg size 1400 accept; }\n}\n'), /matching tcp option maxseg is not simulated/);
   });
 
   it('meta pkttype and icmpv6 parse (icmpv6 never matches IPv4)', () => {

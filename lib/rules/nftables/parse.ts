@@ -594,6 +594,35 @@ class NftParser {
     return s;
   }
 
+  /** `tcp option maxseg size set (rt mtu | N)`; matches on TCP options are not simulated. */
+  private tcpOptionSet(scope: RuleScope, meta: { needs: StmtNeeds[] }): void {
+    const c: Cursor = this.c;
+    const tcp = c.next();
+    c.next(); // option
+    const opt = c.expectWord('maxseg', ['maxseg']);
+    c.expectWord('size', ['size']);
+    if (!c.isWord('set')) c.fail(c.peek(), 'set', ['set'], `matching tcp option ${opt.text} is not simulated (packets carry no TCP options here)`);
+    c.next();
+    if (c.isWord('rt')) {
+      const rt = c.next();
+      c.expectWord('mtu', ['mtu']);
+      // The route's MTU is known only once the packet is routed (nft_rt_validate).
+      meta.needs.push({ hooks: ['FORWARD', 'OUTPUT', 'POSTROUTING'], what: 'rt mtu', tok: rt });
+    } else {
+      const n = c.next();
+      if (n.kind !== 'word' || !/^\d+$/.test(n.text)) c.fail(n, 'rt mtu or a size (0-65535)', ['rt']);
+      if (Number(n.text) > 65535) c.fail(n, 'a size (0-65535)', undefined, `Value ${n.text} exceeds valid range 0-65535`);
+    }
+    // nft puts its protocol dependency before the statement (`meta l4proto tcp`): a rule
+    // reaching it with another protocol stops there. Unlike `reject with tcp reset`, nft
+    // does not refuse the conflict (seen with nft 1.0.6).
+    if (scope.l4 !== 'tcp') {
+      scope.addMatch({ module: 'nft', opts: { keys: ['meta l4proto'], op: 'eq', elems: [[{ lo: 6, hi: 6 }]], text: 'meta l4proto tcp' } satisfies NftMatchOpts });
+      if (!scope.l4) scope.l4 = 'tcp';
+    }
+    void tcp;
+  }
+
   private rule(ts: TableState, ch: Chain, inBlock: boolean, at?: number): void {
     const c: Cursor = this.c;
     const start = c.peek();
@@ -681,6 +710,15 @@ class NftParser {
       if (t.kind === 'word' && t.text === 'comment') {
         c.next();
         comment = this.commentString();
+        last = c.lastTok() as Tok;
+        continue;
+      }
+      // MSS clamping (`tcp option maxseg size set rt mtu`, common in PPPoE and OpenWrt rulesets)
+      // rewrites an option of SYN segments. The simulator carries no TCP options and no path
+      // MTU, so nothing it shows changes: the statement is read, checked and kept as written.
+      if (t.kind === 'word' && t.text === 'tcp' && c.isWord('option', 1)) {
+        if (terminalTok) c.fail(t, 'the end of the rule (a verdict or NAT statement ends it)', undefined, 'Statement after terminal statement has no effect');
+        this.tcpOptionSet(scope, meta);
         last = c.lastTok() as Tok;
         continue;
       }
