@@ -308,18 +308,28 @@ class Lab {
     await Promise.all(ready);
   }
 
-  /** The traced connection; resolves with the client's JSON report. */
+  /**
+   * The traced connection; resolves with the client's JSON report and the
+   * router's `conntrack -L` read 400 ms after the client ends. The table is read
+   * by the same child process, not by this one: on a busy machine the suite's
+   * event loop can be held for tens of seconds by other labs being built, and a
+   * UDP entry (30 s timeout) would be gone by the time a read from here ran.
+   */
   connect() {
     const t = this.scenario.trace;
+    const script = 'ip netns exec "$1" python3 "$2" connect "$3" "$4" "$5" "$6" "$7"; sleep 0.4; echo "@@conntrack"; ip netns exec "$8" conntrack -L';
     return new Promise((resolve, reject) => {
-      const p = spawn('ip', ['netns', 'exec', this.nsOf(t.from), 'python3', PEER, 'connect', t.proto, t.to.ip, String(t.to.port), String(t.sport), String(UDP_WAIT)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn('sh', ['-c', script, 'sh', this.nsOf(t.from), PEER, t.proto, t.to.ip, String(t.to.port), String(t.sport), String(UDP_WAIT), this.router], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       p.stdout.on('data', (d) => (out += d));
       p.stderr.on('data', (d) => (err += d));
       p.on('close', (code) => {
+        const at = out.indexOf('@@conntrack');
         try {
-          resolve(JSON.parse(out.trim().split('\n').pop()));
+          const report = JSON.parse(out.slice(0, at < 0 ? out.length : at).trim().split('\n').pop());
+          if (at >= 0) report.conntrack = normalizeConntrack(out.slice(at));
+          resolve(report);
         } catch {
           reject(new Error(`client exited ${code}: ${err || out}`));
         }
@@ -396,7 +406,7 @@ async function runInKernel(text, hooks = {}) {
     const client = await connecting;
     // Let the last segments of the close (FIN, ACK) and any late answer cross.
     await sleep(400);
-    const conntrack = lab.conntrack();
+    const conntrack = client.conntrack ?? lab.conntrack();
     const packets = await lab.stopCapture();
     const icmp = lab.icmpCounters();
     return {
