@@ -53,8 +53,16 @@ export type Vars = Record<string, string | number | undefined>;
 export function t(lang: Lang, key: string, vars: Vars = {}): string {
   const s = table(lang).get(key) ?? table('en').get(key);
   if (s === undefined) throw new Error(`internal: no string "${key}" in templates/i18n`);
-  return s.replace(/\{(\w+)\}/g, (m, name: string) => (vars[name] !== undefined ? String(vars[name]) : m));
+  const out = s.replace(/\{(\w+)\}/g, (m, name: string) => (vars[name] !== undefined ? String(vars[name]) : m));
+  // A sentence that opens with a rule's name ("{rule} drops it") starts with a capital where the
+  // name is a phrase of the template's own words ("rule 3 of chain ...", "the FORWARD policy"),
+  // never where it is a name the user wrote (a RouterOS chain "srcnat" stays as written).
+  if (s.startsWith('{rule}') && CASED.has(lang) && /^(rule|the) /.test(out)) return out[0].toUpperCase() + out.slice(1);
+  return out;
 }
+
+/** Languages whose sentences begin with a capital letter. */
+const CASED: ReadonlySet<Lang> = new Set<Lang>(['en']);
 
 /** Like t() but undefined when neither the language nor English has the key. */
 export function tMaybe(lang: Lang, key: string, vars: Vars = {}): string | undefined {

@@ -84,7 +84,8 @@ describe('nftables in figures and captions', function () {
     it(`captions name rules the nft way (${lang})`, () => {
       const figs = renderFigures(sim, { lang, show: ['steps'] });
       const text = figs.map((f) => f.svg).join('\n');
-      for (const n of names) assert.ok(text.includes(n), `${lang}: ${n}`);
+      // (A name that opens a sentence starts with a capital in English.)
+      for (const n of names) assert.ok(text.includes(n) || text.includes(n[0].toUpperCase() + n.slice(1)), `${lang}: ${n}`);
       assert.ok(!/PREROUTING rule|FORWARD rule/.test(text), 'no iptables-style names');
     });
   }
@@ -99,6 +100,14 @@ describe('nftables in figures and captions', function () {
     const blocked = runScenario(HAIRPIN.replace('\t\tct status dnat accept comment "<b>port forwards</b> & co"\n', ''));
     assert.strictEqual(blocked.trace.outcome, 'timeout');
     const text = renderFigures(blocked, { lang: 'en', show: ['steps'] }).map((f) => f.svg).join('\n');
-    assert.ok(text.includes('the policy drop of chain forward in table inet filter'));
+    assert.ok(/[Tt]he policy drop of chain forward in table inet filter/.test(text));
+  });
+
+  it('an English sentence that opens with an nft rule name starts with a capital; other languages and names the user wrote are left as they are', () => {
+    const { t } = require('../../dist/story/i18n');
+    assert.strictEqual(t('en', 'drop.filtered', { rule: 'rule 2 of chain forward in table inet filter', text: '“drop”' }).slice(0, 6), 'Rule 2');
+    assert.strictEqual(t('en', 'drop.filtered', { rule: 'the policy drop of chain forward in table inet filter', text: '' }).slice(0, 4), 'The ');
+    assert.strictEqual(t('en', 'drop.filtered', { rule: 'srcnat rule #1', text: '' }).slice(0, 6), 'srcnat');
+    assert.strictEqual(t('en', 'explain.cause.policy-drop', { chain: 'forward', rule: 'the policy drop of chain forward in table inet filter' }).slice(0, 3), 'No ');
   });
 });
