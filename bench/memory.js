@@ -12,41 +12,15 @@
 // well above the floor's.
 const fs = require('fs');
 const os = require('os');
-const net = require('net');
 const path = require('path');
 const { spawn } = require('child_process');
 const { makeSite, postText, HEXO_BIN } = require('./lib/site');
 const { round } = require('./lib/stats');
 
 const ROOT = path.resolve(__dirname, '..');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { sleep, freePort, get, poller } = require('./lib/http');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
-
-async function get(url) {
-  try {
-    const res = await fetch(url);
-    return { status: res.status, html: await res.text() };
-  } catch {
-    return { status: 0, html: '' };
-  }
-}
-
-async function until(fn, what, ms = 120000, every = 20) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(every);
-  }
-  throw new Error(`memory: timed out waiting for ${what}`);
-}
+const until = poller('memory', 120000, 20);
 
 /** Least-squares slope of y over x. */
 function slope(points) {

@@ -6,41 +6,15 @@
 // that is Hexo's own file watching.
 const fs = require('fs');
 const os = require('os');
-const net = require('net');
 const path = require('path');
 const { spawn } = require('child_process');
 const { makeSite, postText, HEXO_BIN } = require('./lib/site');
 const { median, round, now } = require('./lib/stats');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { sleep, freePort, get, poller } = require('./lib/http');
 const svgs = (html) => html.match(/<svg\b[^]*?<\/svg>/g) || [];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
-
-async function get(url) {
-  try {
-    const res = await fetch(url);
-    return { status: res.status, html: await res.text() };
-  } catch {
-    return { status: 0, html: '' };
-  }
-}
-
-async function until(fn, what, ms = 60000, every = 10) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(every);
-  }
-  throw new Error(`live preview: timed out waiting for ${what}`);
-}
+const until = poller('live preview', 60000, 10);
 
 /**
  * Serve `dir`, then `edits` times: write post 1 with a new marker and time
