@@ -255,39 +255,27 @@ const nat = (name: 'dnat' | 'snat'): StmtModule => ({
   },
 });
 
-const masquerade: StmtModule = {
-  name: 'masquerade', terminal: true,
-  parse(r, tok) {
-    const c: Cursor = r.c;
-    r.need({ hooks: ['POSTROUTING'], chainType: 'nat', what: 'masquerade', tok });
-    const opts: { minPort?: number; maxPort?: number; random?: boolean } = {};
-    if (c.isWord('to')) {
-      const t = c.next();
-      needL4(r, t);
-      const p = portRange(c);
-      opts.minPort = p.minPort; opts.maxPort = p.maxPort;
-    }
-    Object.assign(opts, natFlags(c));
-    return { module: 'MASQUERADE', opts };
-  },
-};
-
-const redirect: StmtModule = {
-  name: 'redirect', terminal: true,
-  parse(r, tok) {
-    const c: Cursor = r.c;
-    r.need({ hooks: ['PREROUTING', 'OUTPUT'], chainType: 'nat', what: 'redirect', tok });
-    const opts: { minPort?: number; maxPort?: number; random?: boolean } = {};
-    if (c.isWord('to')) {
-      const t = c.next();
-      needL4(r, t);
-      const p = portRange(c);
-      opts.minPort = p.minPort; opts.maxPort = p.maxPort;
-    }
-    Object.assign(opts, natFlags(c));
-    return { module: 'REDIRECT', opts };
-  },
-};
+/** masquerade and redirect: NAT to the router's own address, with an optional `to :PORTS` and flags. */
+function ownAddressNat(name: 'masquerade' | 'redirect', module: 'MASQUERADE' | 'REDIRECT', hooks: Hook[]): StmtModule {
+  return {
+    name, terminal: true,
+    parse(r, tok) {
+      const c: Cursor = r.c;
+      r.need({ hooks, chainType: 'nat', what: name, tok });
+      const opts: { minPort?: number; maxPort?: number; random?: boolean } = {};
+      if (c.isWord('to')) {
+        const t = c.next();
+        needL4(r, t);
+        const p = portRange(c);
+        opts.minPort = p.minPort; opts.maxPort = p.maxPort;
+      }
+      Object.assign(opts, natFlags(c));
+      return { module, opts };
+    },
+  };
+}
+const masquerade = ownAddressNat('masquerade', 'MASQUERADE', ['POSTROUTING']);
+const redirect = ownAddressNat('redirect', 'REDIRECT', ['PREROUTING', 'OUTPUT']);
 
 const ALL: StmtModule[] = [
   simple('accept', 'ACCEPT'), simple('drop', 'DROP'), simple('return', 'RETURN'), simple('continue', 'PASSTHROUGH'),
