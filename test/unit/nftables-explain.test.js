@@ -71,3 +71,13 @@ describe('explain and fix: nftables', function () {
     assert.match(fix.rules, /add chain ip nat postrouting \{ type nat hook postrouting priority srcnat; policy accept; \}\nadd rule ip nat postrouting /);
   });
 });
+
+describe('nftables writer: rule changes', () => {
+  const { nftChange } = require('../../dist/explain/writers/nftables');
+  it('sets an in interface, a source and a destination port as the other writers do (a port in place)', () => {
+    const rule = 'iifname "eth1" ip saddr 10.0.1.0/24 tcp dport != 8443 counter accept';
+    assert.strictEqual(nftChange(rule, { setDport: 443 }), 'iifname "eth1" ip saddr 10.0.1.0/24 tcp dport 443 counter accept');
+    assert.strictEqual(nftChange(rule, { setSrc: '10.0.0.0/24' }), 'iifname "eth1" tcp dport != 8443 ip saddr 10.0.0.0/24 counter accept');
+    assert.strictEqual(nftChange(rule, { setInIface: 'eth0' }), 'ip saddr 10.0.1.0/24 tcp dport != 8443 iifname "eth0" counter accept');
+  });
+});

@@ -39,17 +39,29 @@ function words(text: string): string[] {
 
 const STATEMENTS = new Set(['accept', 'drop', 'reject', 'return', 'jump', 'goto', 'counter', 'log', 'dnat', 'snat', 'masquerade', 'redirect', 'notrack', 'comment', 'limit']);
 
+const TWO_WORD_KEYS = new Set(['ip daddr', 'ip saddr', 'tcp dport', 'udp dport', 'th dport']);
+const DPORT_KEYS = new Set(['tcp dport', 'udp dport', 'th dport']);
+
 /** The rule's text with matches taken out or added (everything else kept). */
 export function nftChange(text: string, change: RuleChange): string {
   const ws = words(text);
   const out: string[] = [];
   const drop = (k: string): boolean => !!(
-    ((change.dropInIface) && (k === 'iif' || k === 'iifname'))
+    ((change.dropInIface || change.setInIface !== undefined) && (k === 'iif' || k === 'iifname'))
     || ((change.dropOutIface || change.setOutIface) && (k === 'oif' || k === 'oifname'))
-    || ((change.dropDst || change.addDst) && k === 'ip daddr'));
+    || ((change.dropDst || change.addDst) && k === 'ip daddr')
+    || (change.setSrc !== undefined && k === 'ip saddr'));
   for (let i = 0; i < ws.length; i++) {
     const two = `${ws[i]} ${ws[i + 1] ?? ''}`;
-    const key = two === 'ip daddr' ? two : ws[i];
+    const key = TWO_WORD_KEYS.has(two) ? two : ws[i];
+    // A port set in place keeps the rule's word order (an operator before it goes).
+    if (change.setDport !== undefined && DPORT_KEYS.has(key)) {
+      out.push(ws[i], ws[i + 1]);
+      i += 2;
+      if (ws[i] === '!=' || ws[i] === '==') i++;
+      out.push(String(change.setDport));
+      continue;
+    }
     if (drop(key)) {
       i += key.includes(' ') ? 1 : 0;
       if (ws[i + 1] === '!=' || ws[i + 1] === '==') i++;
@@ -63,6 +75,8 @@ export function nftChange(text: string, change: RuleChange): string {
   if (change.addDst) extra.push('ip daddr', change.addDst);
   if (change.addDstTypeLocal) extra.push('fib daddr type local');
   if (change.setOutIface) extra.push('oifname', str(change.setOutIface));
+  if (change.setInIface !== undefined) extra.push('iifname', str(change.setInIface));
+  if (change.setSrc !== undefined) extra.push('ip saddr', change.setSrc);
   if (extra.length) {
     const j = out.findIndex((w) => STATEMENTS.has(w));
     out.splice(j >= 0 ? j : out.length, 0, ...extra);
