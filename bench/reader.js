@@ -17,11 +17,15 @@ module.exports = async function readerSection(ctx) {
   const byKind = { step: [], rules: [], sequence: [], summary: [] };
   let scripts = 0;
   const standalone = [];
+  const narrowBytes = [];
   for (const [name, sim] of sims) {
     for (const lang of ['en', 'zh-TW']) {
       for (const f of renderFigures(sim, { lang, show: ['steps', 'rules', 'sequence', 'summary'] })) {
-        // The figure as a Hexo page holds it after expansion: the shared CSS is the page's, once (pagecss.ts).
-        const html = figureHtml([{ ...f, svg: pageSvg(f.svg, f.id, undefined) }], { mode: 'inline', lang });
+        // The figure as a Hexo page holds it after expansion: the shared CSS is the page's, once (pagecss.ts);
+        // a step's narrow (phone) layout is an <img> of its own file (lib/hexo/block.ts), at a URL as long as a post's.
+        const narrowFiles = (g) => (g.narrow ? [{ variant: 'auto', src: `/2024/01/01/walk-001/nat-trace/${g.narrow.id.slice(-10)}-step-${g.step}-narrow.svg` }] : []);
+        const html = figureHtml([{ ...f, svg: pageSvg(f.svg, f.id, undefined) }], { mode: 'inline', lang, narrowFiles });
+        if (f.narrow) narrowBytes.push(zlib.gzipSync(f.narrow.svg).length);
         scripts += (html.match(SCRIPT_RE) || []).length;
         if (f.kind === 'step') standalone.push(Buffer.byteLength(figureHtml([f], { mode: 'inline', lang })));
         byKind[f.kind].push({ scenario: name, lang, step: f.step, raw: Buffer.byteLength(html), gzip: zlib.gzipSync(html).length });
@@ -34,7 +38,7 @@ module.exports = async function readerSection(ctx) {
   for (const [kind, list] of Object.entries(byKind)) {
     const raw = list.map((x) => x.raw);
     const gz = list.map((x) => x.gzip);
-    const how = `Buffer.byteLength(figureHtml([{...fig, svg: pageSvg(fig.svg, fig.id)}], {mode:'inline'})) (the <figure> as a page holds it after expansion) and zlib.gzipSync(...).length over ${list.length} ${plural[kind]} (5 scenarios x en, zh-TW)`;
+    const how = `Buffer.byteLength(figureHtml([{...fig, svg: pageSvg(fig.svg, fig.id)}], {mode:'inline', narrowFiles})) (the <figure> as a page holds it after expansion) and zlib.gzipSync(...).length over ${list.length} ${plural[kind]} (5 scenarios x en, zh-TW)`;
     rows.push({ name: `${label[kind]}: HTML+SVG bytes, median`, value: round(median(raw) / 1024, 2), unit: 'KB', how });
     rows.push({
       name: `${label[kind]}: HTML+SVG bytes, largest`, value: round(Math.max(...raw) / 1024, 2), unit: 'KB',
@@ -50,6 +54,12 @@ module.exports = async function readerSection(ctx) {
     name: 'step figure, standalone (file, CLI: its own CSS), largest', value: round(Math.max(...standalone) / 1024, 2), unit: 'KB',
     how: "Buffer.byteLength(figureHtml([fig], {mode:'inline'})) of the figure as drawn, with its own <style>",
   });
+  if (narrowBytes.length) {
+    rows.push({
+      name: 'step figure: narrow (phone) layout file, gzipped, median', value: round(median(narrowBytes) / 1024, 2), unit: 'KB',
+      how: `zlib.gzipSync(fig.narrow.svg).length over ${narrowBytes.length} step figures: what a phone fetches instead of the wide drawing's place (the <img> is lazy)`,
+    });
+  }
   rows.push({
     name: '<script> tags in figure HTML', value: scripts, unit: 'tags', target: { op: '<=', limit: 0 },
     how: `count of /<script\\b/i in every figure's HTML above (${Object.values(byKind).reduce((a, l) => a + l.length, 0)} figures)`,
