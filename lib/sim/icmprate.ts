@@ -44,14 +44,19 @@ export class IcmpLimits {
     return p;
   }
 
-  /** ip_rt_send_redirect: may a redirect go to `ip` now? Counts it when it may. */
-  redirect(ip: string, now: number): boolean {
+  /**
+   * ip_rt_send_redirect: may a redirect go to `ip` now? The pace moves on
+   * whenever it may; it is counted (and sent) only when icmp_send takes it,
+   * which it does not about an ICMP error (`aboutError`).
+   */
+  redirect(ip: string, now: number, aboutError = false): boolean {
     const p = this.peer(ip, now);
     if (now > p.last + REDIRECT_SILENCE_MS) { p.tokens = 0; p.redirects = 0; }
     if (p.redirects >= REDIRECT_NUMBER) { p.last = now; return false; }
     if (p.redirects === 0 || now > p.last + (REDIRECT_LOAD_MS << p.redirects)) {
       p.last = now;
       p.redirects++;
+      if (aboutError) return false;
       this.counters.IcmpOutRedirects++;
       return true;
     }
@@ -73,4 +78,14 @@ export class IcmpLimits {
     this.counters.IcmpOutDestUnreachs++;
     return true;
   }
+}
+
+/**
+ * icmp_pointers[type].error: the ICMP types __icmp_send never answers with an
+ * error (redirects included: "an ICMP error to an ICMP error"), unknown types
+ * counted as errors.
+ */
+const ICMP_NOT_ERRORS = new Set([0, 8, 13, 14, 15, 16, 17, 18]);
+export function isIcmpError(type: number): boolean {
+  return !ICMP_NOT_ERRORS.has(type);
 }

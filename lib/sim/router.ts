@@ -27,7 +27,7 @@ import type { ExchangeSink } from './host';
 import { ip4ToInt } from '../net/addr';
 import { clonePacket } from './packet';
 import { NatTraceError } from '../errors';
-import { IcmpLimits } from './icmprate';
+import { IcmpLimits, isIcmpError } from './icmprate';
 import type { IcmpCounters } from './trace';
 import { dict } from '../dict';
 
@@ -454,7 +454,9 @@ export class Router implements SimNode {
   /** ip_rt_send_redirect: ICMP redirect (host) naming `gateway`, about the packet as it is forwarded. */
   private redirect(s: PathState, gateway: string): void {
     const p = s.f.pkt;
-    if (!this.icmpLimits.redirect(p.src, this.engine.now)) return;
+    // ip_rt_send_redirect paces even a redirect icmp_send then refuses (about an ICMP error: 741, 786).
+    const aboutError = p.proto === 'icmp' && p.icmp !== undefined && isIcmpError(p.icmp.type);
+    if (!this.icmpLimits.redirect(p.src, this.engine.now, aboutError)) return;
     // The redirect carries the offender's conntrack entry. nf_nat_icmp_reply_translation
     // drops a redirect about a NATed connection; and a redirect about a connection's first
     // packet (its entry not yet confirmed) never reaches a wire either, nat or not (seen in
