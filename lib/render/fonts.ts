@@ -91,8 +91,33 @@ export function measuredCodePoints(): number {
   return measured;
 }
 
+/**
+ * Results of measuring and wrapping short texts (labels, addresses, rule
+ * lines): the steps of a block measure the same strings in both layouts and
+ * again per step. Keyed by size, weight and text; long texts are not kept
+ * (rare, and they would hold memory); a full table is dropped, not trimmed:
+ * the results are pure, so dropping changes only the time.
+ */
+const CACHE_TEXT = 256;
+const CACHE_ENTRIES = 20000;
+const widthCache = new Map<string, number>();
+const wrapCache = new Map<string, string[]>();
+const fitCache = new Map<string, { lines: string[]; cut: boolean }>();
+function remember<V>(m: Map<string, V>, k: string, v: V): V {
+  if (m.size >= CACHE_ENTRIES) m.clear();
+  m.set(k, v);
+  return v;
+}
+
 /** Width in px of `text` at `size` px; bold uses the 700 faces. */
 export function textWidth(text: string, size: number, bold = false): number {
+  if (text.length > CACHE_TEXT) return measure(text, size, bold);
+  const k = `${bold ? 'b' : 'r'}${size}\0${text}`;
+  const w = widthCache.get(k);
+  return w !== undefined ? w : remember(widthCache, k, measure(text, size, bold));
+}
+
+function measure(text: string, size: number, bold: boolean): number {
   const wf = weightFaces(bold ? 700 : 400);
   let em = 0;
   for (const ch of text) { em += advance(wf, ch.codePointAt(0) as number); measured++; }
@@ -128,6 +153,14 @@ function fittingHead(text: string, size: number, max: number, bold: boolean): st
  * `limit` stops after that many lines (callers that keep only a few).
  */
 export function wrapText(text: string, size: number, max: number, bold = false, limit = Infinity): string[] {
+  if (text.length > CACHE_TEXT) return wrapUncached(text, size, max, bold, limit);
+  const k = `${bold ? 'b' : 'r'}${size}\0${max}\0${limit}\0${text}`;
+  const hit = wrapCache.get(k) ?? remember(wrapCache, k, wrapUncached(text, size, max, bold, limit));
+  // A copy: callers may change the array they get.
+  return hit.slice();
+}
+
+function wrapUncached(text: string, size: number, max: number, bold: boolean, limit: number): string[] {
   const lines: string[] = [];
   const tokens = text.match(/[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+\s*|\s+/g) ?? [];
   let cur = '';
@@ -163,6 +196,13 @@ export function wrapText(text: string, size: number, max: number, bold = false, 
  * and the caller shows the whole text as a tooltip).
  */
 export function fitText(text: string, size: number, max: number, bold = false, maxLines = 2): { lines: string[]; cut: boolean } {
+  if (text.length > CACHE_TEXT) return fitUncached(text, size, max, bold, maxLines);
+  const k = `${bold ? 'b' : 'r'}${size}\0${max}\0${maxLines}\0${text}`;
+  const hit = fitCache.get(k) ?? remember(fitCache, k, fitUncached(text, size, max, bold, maxLines));
+  return { lines: hit.lines.slice(), cut: hit.cut };
+}
+
+function fitUncached(text: string, size: number, max: number, bold: boolean, maxLines: number): { lines: string[]; cut: boolean } {
   // One line more than fits tells whether the text is cut; the rest is never wrapped.
   const lines = wrapText(text, size, max, bold, maxLines + 1);
   if (lines.length === 1) return { lines, cut: false };

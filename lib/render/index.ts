@@ -9,7 +9,7 @@ import nunjucks from 'nunjucks';
 import type { SimResult } from '../index';
 import { buildStory } from '../story';
 import { resolveLang, t, TEMPLATES_DIR } from '../story/i18n';
-import { renderStep } from './step';
+import { renderStep, stepWidth } from './step';
 import { renderRules, renderSequence, renderSummary } from './views';
 import { renderExplain } from './explain';
 import { THEMES, restyle } from './theme';
@@ -71,36 +71,40 @@ export function renderFigures(sim: SimResult, opts: FigureOptions): RenderedFigu
     throw new NatTraceError(`unknown figure theme "${opts.theme}"`, { token: opts.theme, expected: `one of ${names.join(', ')}`, suggestion: suggest(opts.theme, names) });
   }
   const L = resolveLang(opts.lang);
-  const story = buildStory(sim, L);
+  // The rule table needs no story: build it only for the views that tell one.
+  let built: ReturnType<typeof buildStory> | undefined;
+  const storyOf = (): ReturnType<typeof buildStory> => (built ??= buildStory(sim, L));
   const out: RenderedFigure[] = [];
   const order: FigureOptions['show'] = ['rules', 'steps', 'sequence', 'summary', 'explain'];
   const show = order.filter((k) => opts.show.includes(k));
   for (const kind of show) {
     if (kind === 'steps') {
+      const story = storyOf();
       for (const s of story.steps) {
         if (opts.steps && !opts.steps.includes(s.index)) continue;
         const r = renderStep(sim, story, s, L, opts.theme);
-        const n = renderStep(sim, story, s, L, opts.theme, 'narrow');
         const size = svgSize(r.svg);
-        const nSize = svgSize(n.svg);
+        // The narrow layout is drawn only when it would be kept: narrower than the wide one (its width is known before drawing).
+        const n = minFigureWidth(stepWidth(sim, story, s, L, 'narrow')) < minFigureWidth(size.width) ? renderStep(sim, story, s, L, opts.theme, 'narrow') : undefined;
         out.push({
           kind: 'step', step: s.index, id: r.id, svg: r.svg, title: r.title, ...size,
           alt: t(L, 'figure.alt-step', { n: s.index, total: story.steps.length, title: s.title, caption: s.caption }),
           caption: opts.caption ?? s.caption, textSteps: [s.caption],
-          narrow: minFigureWidth(nSize.width) < minFigureWidth(size.width) ? { id: n.id, svg: n.svg, ...nSize } : undefined,
+          narrow: n ? { id: n.id, svg: n.svg, ...svgSize(n.svg) } : undefined,
         });
       }
     } else if (kind === 'rules') {
       const r = renderRules(sim, L, opts.theme, opts.newRules?.length ? { added: opts.newRules } : undefined);
       out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.title, textSteps: r.lines });
     } else if (kind === 'explain') {
-      const r = renderExplain(sim, story, L, opts.theme);
+      const r = renderExplain(sim, storyOf(), L, opts.theme);
       out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.caption, textSteps: r.lines });
     } else if (kind === 'sequence') {
+      const story = storyOf();
       const r = renderSequence(sim, story, L, opts.theme);
       out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.title, textSteps: story.steps.map((s) => `${s.index}. ${s.caption}`) });
     } else {
-      const r = renderSummary(sim, story, L, opts.theme);
+      const r = renderSummary(sim, storyOf(), L, opts.theme);
       out.push({ kind, id: r.id, svg: r.svg, title: r.title, ...svgSize(r.svg), alt: `${r.title}. ${r.lines.join('; ')}`, caption: opts.caption ?? r.desc, textSteps: r.lines });
     }
   }

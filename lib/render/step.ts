@@ -242,8 +242,8 @@ function cardWidth(L: Lang, s: StoryStep): number {
 /** Narrowest a narrow-layout step figure is drawn: its rule lines wrap to it. */
 const NARROW_MIN = 300;
 
-export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, theme: string | undefined, layout: Layout = 'wide'): { svg: string; id: string; title: string } {
-  const S = svgjs();
+/** What a step figure's size depends on: its topology, title lines and width (known before anything is drawn). */
+function stepFrame(sim: SimResult, story: Story, s: StoryStep, L: Lang, layout: Layout): { topo: Topology; title: string; titleLines: string[]; width: number; dy: number } {
   const topo = topology(sim.scenario, L, layout);
   const narrow = layout === 'narrow';
   const total = story.steps.length;
@@ -252,7 +252,18 @@ export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, 
   const base = narrow ? Math.ceil(Math.max(topo.width, NARROW_MIN, cardWidth(L, s) + 32)) : Math.max(topo.width, 420);
   const titleLines = textWidth(title, 14, true) + 32 > base ? fitText(title, 14, base - 32, true, narrow ? 4 : 3).lines : [title];
   const width = Math.max(base, linesWidth(titleLines, 14, true) + 32);
-  const dy = 18 * (titleLines.length - 1);
+  return { topo, title, titleLines, width, dy: 18 * (titleLines.length - 1) };
+}
+
+/** The width of the step's figure in `layout` (its viewBox width), without drawing it. */
+export function stepWidth(sim: SimResult, story: Story, s: StoryStep, L: Lang, layout: Layout = 'wide'): number {
+  return Math.ceil(stepFrame(sim, story, s, L, layout).width);
+}
+
+export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, theme: string | undefined, layout: Layout = 'wide'): { svg: string; id: string; title: string } {
+  const S = svgjs();
+  const narrow = layout === 'narrow';
+  const { topo, title, titleLines, width, dy } = stepFrame(sim, story, s, L, layout);
   const d = S.SVG();
   titleLines.forEach((ln, j) => d.plain(ln).attr({ x: 16, y: 25 + 18 * j }).addClass('t'));
   const act = activeNodes(s, story, topo);

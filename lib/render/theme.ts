@@ -82,7 +82,17 @@ export function sharedStyleText(id: string, theme: string | undefined): string {
   return [palette(theme, AUTO), ...RULES].join('').replace(/#I/g, `#${id}`).replace('FONTS', FONT_STACK);
 }
 
+/** The palette (OS setting) and shared rules of a theme, cut at each `#I`: every figure joins them with its id. */
+const autoPieces = new Map<string, string[]>();
+
 export function styleBlock(id: string, theme: string | undefined, extra: string[] = [], dark: DarkMode = AUTO): string {
+  if (dark === AUTO) {
+    const name = themeName(theme);
+    let pieces = autoPieces.get(name);
+    if (!pieces) { pieces = [palette(name, AUTO), ...RULES].join('').replace('FONTS', FONT_STACK).split('#I'); autoPieces.set(name, pieces); }
+    const sel = `#${id}`;
+    return `<style>${pieces.join(sel)}${extra.length ? extra.join('').split('#I').join(sel) : ''}</style>`;
+  }
   const css = [palette(theme, dark), ...RULES, ...extra]
     .join('')
     .replace(/#I/g, `#${id}`)

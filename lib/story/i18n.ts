@@ -50,10 +50,22 @@ function table(lang: Lang): Table {
 export type Vars = Record<string, string | number | undefined>;
 
 /** The string for `key` with {name} placeholders filled; English when the language lacks it. */
-export function t(lang: Lang, key: string, vars: Vars = {}): string {
-  const s = table(lang).get(key) ?? table('en').get(key);
-  if (s === undefined) throw new Error(`internal: no string "${key}" in templates/i18n`);
-  const out = s.replace(/\{(\w+)\}/g, (m, name: string) => (vars[name] !== undefined ? String(vars[name]) : m));
+/** Per language, each key's string with the English fallback already applied (t() runs thousands of times per block). */
+const resolved = new Map<Lang, Map<string, string>>();
+
+export function t(lang: Lang, key: string, vars?: Vars): string {
+  let r = resolved.get(lang);
+  if (!r) { r = new Map(); resolved.set(lang, r); }
+  let s = r.get(key);
+  if (s === undefined) {
+    s = table(lang).get(key) ?? table('en').get(key);
+    if (s === undefined) throw new Error(`internal: no string "${key}" in templates/i18n`);
+    r.set(key, s);
+  }
+  // No placeholder: nothing to fill, nor a {rule} to capitalise.
+  if (!s.includes('{')) return s;
+  vars = vars ?? {};
+  const out = s.replace(/\{(\w+)\}/g, (m, name: string) => (vars![name] !== undefined ? String(vars![name]) : m));
   // A sentence that opens with a rule's name ("{rule} drops it") starts with a capital where the
   // name is a phrase of the template's own words ("rule 3 of chain ...", "the FORWARD policy"),
   // never where it is a name the user wrote (a RouterOS chain "srcnat" stays as written).
