@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync,
 import { basename, dirname, extname, join, resolve } from 'path';
 import { runScenario } from '../index';
 import { NatTraceError, suggest } from '../errors';
+import { FRAME_CSS, layoutCss } from './pagecss';
 import { renderFigures, figureHtml, stepCount, FigureOptions, RenderedFigure } from './index';
 import { resolveLang } from '../story/i18n';
 import { parseStepList, stepRanges } from '../story/select';
@@ -86,7 +87,7 @@ export async function renderCommand(argv: string[]): Promise<number> {
     const body = figureHtml(figs, { mode: 'file', src: fileName, lang: args.lang });
     const title = sim.scenario.title ?? basename(file, extname(file));
     const L = resolveLang(args.lang);
-    const page = `<!DOCTYPE html>\n<html lang="${L}">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${escapeText(title)}</title>\n<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}figure{margin:2rem 0}figcaption{margin-top:.4rem}@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}}</style>\n</head>\n<body>\n<h1>${escapeText(title)}</h1>\n${body}</body>\n</html>\n`;
+    const page = `<!DOCTYPE html>\n<html lang="${L}">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${escapeText(title)}</title>\n<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}figure{margin:2rem 0}figcaption{margin-top:.4rem}@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}}${FRAME_CSS}${layoutCss(body)}</style>\n</head>\n<body>\n<h1>${escapeText(title)}</h1>\n${body}</body>\n</html>\n`;
     writeFileSync(join(args.out, 'index.html'), page);
     // Figures of an earlier render into this folder that this one does not make (fewer steps).
     for (const name of stale) if (!written.includes(name) && OUR_FILE_RE.test(name)) unlinkSync(join(args.out, name));

@@ -3,6 +3,7 @@
  * ladder and the summary as standalone SVG strings, and the HTML around them
  * (nunjucks templates in templates/). Used by the Hexo tag and `nat-trace render`.
  */
+import { layoutClass } from './pagecss';
 import { createHash } from 'crypto';
 import { join } from 'path';
 import nunjucks from 'nunjucks';
@@ -177,22 +178,8 @@ export interface FigureHtmlOptions {
   defer?: (f: RenderedFigure) => string;
 }
 
-/**
- * Which layout of a step shows: the narrow one while the figure's container
- * is narrower than the wide one's minimum width (a container query, so a
- * phone and a narrow sidebar column both get it, without JavaScript).
- */
-function layoutCss(cls: string, wideMin: number): nunjucks.runtime.SafeString {
-  // A class, not an id: the same figure twice in a page (ids.ts renames only inside the <svg>) is no duplicate id.
-  const s = `.${cls}`;
-  return new nunjucks.runtime.SafeString(`${s} .nat-trace-narrow{display:none}@container (max-width:${wideMin - 0.02}px){${s} .nat-trace-wide{display:none}${s} .nat-trace-narrow{display:block}}`);
-}
-
 /** The drawing (scroll box, hint) and the steps as text of each deferred figure. */
 export interface FigurePart { body: string; text: string }
-
-/** Captions take the text colour and size of the page's paragraphs, left-aligned, whatever the theme does to figcaption. */
-const CAPTION_STYLE = 'display:block;margin:.5em 0 0;padding:0;text-align:start;font-weight:400;font-style:normal;font-size:.95em;line-height:1.5;color:inherit;opacity:1;background:none';
 
 /** HTML for a block, with the drawings deferred when `opts.defer` is given. */
 export function figureParts(figs: RenderedFigure[], opts: FigureHtmlOptions): { html: string; parts: Map<string, FigurePart> } {
@@ -208,14 +195,16 @@ export function figureParts(figs: RenderedFigure[], opts: FigureHtmlOptions): { 
     const n = f.narrow;
     const narrowFiles = !n ? undefined : files ? files.flatMap((v) => (v.narrowSrc ? [{ variant: v.variant, src: v.narrowSrc }] : [])) : opts.narrowFiles?.(f);
     const narrow = n && (narrowFiles?.length || (opts.mode === 'inline' && !opts.narrowFiles)) ? {
-      width: n.width, height: n.height, minWidth: minFigureWidth(n.width), files: narrowFiles,
+      // Named by the title, which the drawing also shows at its top (so no lightbox caption): the caption is the <figcaption> below.
+      width: n.width, height: n.height, minWidth: minFigureWidth(n.width), files: narrowFiles, alt: f.title,
       svg: narrowFiles?.length ? undefined : new nunjucks.runtime.SafeString(n.svg),
     } : undefined;
     const view = {
-      kind: f.kind, step: f.step, id: f.id, alt: f.alt, textSteps: f.textSteps, title: f.title, caption,
+      kind: f.kind, step: f.step, id: f.id, alt: f.alt, lightbox: caption, textSteps: f.textSteps, title: f.title, caption,
       width: f.width, height: f.height, minWidth: minFigureWidth(f.width), files, group: `nat-trace-${f.id}`,
       svg: opts.mode === 'inline' ? new nunjucks.runtime.SafeString(f.svg) : undefined,
-      narrow, layoutsId: `ntl-${f.id}`, layoutCss: narrow ? layoutCss(`ntl-${f.id}`, minFigureWidth(f.width)) : undefined,
+      // The layouts switch at the wide one's minimum width: the page's rule for that width (pagecss.ts layoutCss).
+      narrow, layoutsClass: layoutClass(minFigureWidth(f.width)),
     };
     const body = env.render('figure-body.njk', { f: view, hint, switchCss: i === 0 ? opts.switchCss : undefined }).trim();
     const text = env.render('figure-text.njk', { f: view, stepsLabel }).trim();
@@ -225,7 +214,7 @@ export function figureParts(figs: RenderedFigure[], opts: FigureHtmlOptions): { 
     return { ...view, key, fallback, body: new nunjucks.runtime.SafeString(body), text: new nunjucks.runtime.SafeString(text) };
   });
   const blockCaption = opts.caption !== undefined && figs.length > 1 ? opts.caption : undefined;
-  const html = xmlSafe(env.render('figure.njk', { figs: items, lang: L, blockCaption, captionStyle: CAPTION_STYLE }).trim() + '\n');
+  const html = xmlSafe(env.render('figure.njk', { figs: items, lang: L, blockCaption }).trim() + '\n');
   for (const part of parts.values()) { part.body = xmlSafe(part.body); part.text = xmlSafe(part.text); }
   return { html, parts };
 }

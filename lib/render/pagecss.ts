@@ -51,6 +51,51 @@ export function pageSvg(svg: string, id: string, theme: string | undefined, keep
   return out;
 }
 
+/**
+ * What every figure's frame shares, once per page instead of inline in each:
+ * the scroll box, the hint under it (its width threshold is the figure's
+ * `--ntw`), the layouts' size container, the narrow <img>, the figure's
+ * margins and the caption. !important because these stood inline before and
+ * must still win over what themes do to figure, figcaption and img (Fluid
+ * hides a bare figcaption, NexT centres it in bold grey, butterfly dims
+ * images in dark mode and sets margins on every img in a post).
+ */
+const I = '!important';
+export const FRAME_CSS = [
+  `.nat-trace .nat-trace-figure{margin-left:0${I};margin-right:0${I}}`,
+  `.nat-trace .nat-trace-scroll{overflow-x:auto${I};overflow-y:hidden${I};contain:inline-size${I}}`,
+  `.nat-trace .nat-trace-layouts{container-type:inline-size${I}}`,
+  `.nat-trace .nat-trace-hint{position:relative${I};overflow:hidden${I};height:0${I};margin:0${I};padding:clamp(0px,calc((var(--ntw) - 100%) * 1000),1.6em) 0 0${I};font-size:.8em${I};line-height:1.6${I}}`,
+  `.nat-trace .nat-trace-hint>span{position:absolute${I};top:0${I};left:0${I};white-space:nowrap${I}}`,
+  `.nat-trace .nat-trace-img{width:100%${I};height:auto${I};filter:none${I}}`,
+  // Captions take the text colour and size of the page's paragraphs, left-aligned.
+  `.nat-trace .nat-trace-figcaption{display:block${I};margin:.5em 0 0${I};padding:0${I};text-align:start${I};font-weight:400${I};font-style:normal${I};font-size:.95em${I};line-height:1.5${I};color:inherit${I};opacity:1${I};background:none${I}}`,
+].join('');
+
+/** The class of a step's two layouts that switch at `wideMin` px. */
+export function layoutClass(wideMin: number): string {
+  return `ntq-${wideMin}`;
+}
+
+const LAYOUT_CLASS_RE = /\bntq-(\d+)\b/g;
+
+/**
+ * Which layout of a step shows, for each switch width in `html`: the narrow
+ * one while the figure's container is narrower than the wide one's minimum
+ * width (a container query, so a phone and a narrow sidebar column both get
+ * it, without JavaScript). A block's steps share one width, so the page has
+ * a rule per block or fewer, not one per figure.
+ */
+export function layoutCss(html: string): string {
+  const widths = new Set<number>();
+  LAYOUT_CLASS_RE.lastIndex = 0;
+  for (const m of html.matchAll(LAYOUT_CLASS_RE)) widths.add(Number(m[1]));
+  return [...widths].sort((a, b) => a - b).map((w) => {
+    const s = `.ntq-${w}`;
+    return `${s} .nat-trace-narrow{display:none}@container (max-width:${w - 0.02}px){${s} .nat-trace-wide{display:none}${s} .nat-trace-narrow{display:block}}`;
+  }).join('');
+}
+
 const THEME_CLASS_RE = /class="nat-trace-svg nt-([a-z0-9-]+)"/g;
 const memo = new Map<string, string>();
 
@@ -64,7 +109,7 @@ export function pageCss(themes: Iterable<string>, dark: DarkMode, files: boolean
   const key = `${names.join(',')}|${darkModeKey(dark)}|${files}`;
   let css = memo.get(key);
   if (css === undefined) {
-    const parts: string[] = [];
+    const parts: string[] = [FRAME_CSS];
     if (names.length) parts.push(`${ROOT}{width:100%;height:auto}`, RULES.join('').replace(/#I/g, ROOT).replace('FONTS', FONT_STACK));
     for (const n of names) parts.push(paletteCss(`${ROOT}.nt-${n}`, vars(THEMES[n].light), vars(THEMES[n].dark), dark));
     if (files) parts.push(fileSwitchCss(dark));
@@ -86,9 +131,8 @@ export function withPageCss(html: string, dark: DarkMode): string {
   THEME_CLASS_RE.lastIndex = 0;
   for (const m of html.matchAll(THEME_CLASS_RE)) themes.add(m[1]);
   const files = dark.kind === 'selector' && html.includes('nat-trace-v-dark');
-  if (!themes.size && !files) return html;
-  const css = pageCss(themes, dark, files);
-  if (!css) return html;
+  if (!themes.size && !files && !html.includes('<div class="nat-trace"')) return html;
+  const css = pageCss(themes, dark, files) + layoutCss(html);
   const tag = `<style id="${STYLE_ID}">${css}</style>`;
   // Before the first figure, not in <head>: themes that navigate by pjax or
   // swup (butterfly, Redefine) swap only the content and keep the first

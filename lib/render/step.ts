@@ -99,7 +99,7 @@ export function drawMark(g: Container, L: Lang, mark: string, x: number, y: numb
   x = Math.min(x, maxX - w / 2);
   const m = g.group();
   m.rect(w, 17).attr({ x: r1(x - w / 2), y: r1(y - 12), rx: 8.5, 'data-box': 1 }).addClass(`m-${mark}`);
-  m.plain(word).attr({ x: r1(x), y: r1(y + 1), 'text-anchor': 'middle' }).addClass('mt');
+  m.plain(word).attr({ x: r1(x), y: r1(y + 1) }).addClass('mt m');
 }
 
 /** Line height added when a rewritten value is drawn on two lines (narrow layout). */

@@ -45,6 +45,8 @@ export const RULES = [
   '#I text{fill:var(--fg)}',
   '#I .bg{fill:var(--bg)}',
   '#I .mu{fill:var(--mu)}',
+  // Anchors by class: `text-anchor="middle"` on every centred label was a tenth of a step figure.
+  '#I .m{text-anchor:middle}#I .e{text-anchor:end}',
   '#I .b{font-weight:700}',
   '#I .s{font-size:11px}',
   '#I .t{font-size:14px;font-weight:700}',

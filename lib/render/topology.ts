@@ -349,8 +349,8 @@ function layout(sc: Scenario, L: Lang, kind: Layout): Topology {
         const bx = pts[pts.length - 1][0];
         const mx = (px + bx) / 2;
         const my = B.y;
-        above.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my - 6 - 15 * (above.length - 1 - j)), 'text-anchor': 'middle' }).addClass('s b'));
-        below.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my + 15 + 15 * j), 'text-anchor': 'middle' }).addClass('s mu'));
+        above.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my - 6 - 15 * (above.length - 1 - j)) }).addClass('s b m'));
+        below.forEach((ln, j) => g.plain(ln).attr({ x: r1(mx), y: r1(my + 15 + 15 * j) }).addClass('s mu m'));
       }
       if (l.full && above[above.length - 1].endsWith('…')) g.element('title').words(l.full);
     }
@@ -370,19 +370,19 @@ function layout(sc: Scenario, L: Lang, kind: Layout): Topology {
       // Wide: under the middle line, where packets cross the cloud, clear of
       // its bumps. Narrow: packets come in at the bottom and leave at the
       // left, the word sits on the middle line.
-      g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y + (kind === 'narrow' ? 6 : 15)), 'text-anchor': 'middle' }).addClass('s b');
+      g.plain(segs.find((s) => s.hub?.key === k)?.hub?.text ?? '').attr({ x: r1(b.x), y: r1(b.y + (kind === 'narrow' ? 6 : 15)) }).addClass('s b m');
     } else if (b.shape === 'switch') {
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 3 }).addClass('nd');
       // The subnet goes above the switch: packet arrows cross the box itself
       // (narrow: left of the link coming down into it).
       const text = segs.find((s) => s.hub?.key === k)?.hub?.text ?? '';
-      if (kind === 'narrow') g.plain(text).attr({ x: r1(b.x - 6), y: r1(b.y - b.h / 2 - 5), 'text-anchor': 'end' }).addClass('s mu');
-      else g.plain(text).attr({ x: r1(b.x), y: r1(b.y - b.h / 2 - 5), 'text-anchor': 'middle' }).addClass('s mu');
+      if (kind === 'narrow') g.plain(text).attr({ x: r1(b.x - 6), y: r1(b.y - b.h / 2 - 5) }).addClass('s mu e');
+      else g.plain(text).attr({ x: r1(b.x), y: r1(b.y - b.h / 2 - 5) }).addClass('s mu m');
     } else if (b.shape === 'router') {
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 8, 'data-box': 1 }).addClass('rt');
       const top = b.y - b.h / 2;
-      rName.forEach((ln, j) => g.plain(ln).attr({ x: r1(b.x), y: r1(top + 21 + 16 * j), 'text-anchor': 'middle' }).addClass('t'));
-      g.plain(rSub).attr({ x: r1(b.x), y: r1(top + 21 + 16 * (rName.length - 1) + 16), 'text-anchor': 'middle' }).addClass('s mu');
+      rName.forEach((ln, j) => g.plain(ln).attr({ x: r1(b.x), y: r1(top + 21 + 16 * j) }).addClass('t m'));
+      g.plain(rSub).attr({ x: r1(b.x), y: r1(top + 21 + 16 * (rName.length - 1) + 16) }).addClass('s mu m');
       if (m.rCut) g.element('title').words(rFull);
     } else {
       const h = segs.flatMap((s) => s.hosts).find((x) => x.key === k);
@@ -390,8 +390,8 @@ function layout(sc: Scenario, L: Lang, kind: Layout): Topology {
       g.rect(r1(b.w), r1(b.h)).attr({ x: x0, y: y0, rx: 4, 'data-box': 1 }).addClass('nd');
       // The lines centred in the box: 17 to the first baseline, 15 per label line, 16 to the addresses.
       const top = b.y - (HOST_H + 15 * (l1.length - 1)) / 2;
-      l1.forEach((ln, j) => g.plain(ln).attr({ x: r1(b.x), y: r1(top + 17 + 15 * j), 'text-anchor': 'middle' }).addClass('b'));
-      g.plain(h?.l2 ?? '').attr({ x: r1(b.x), y: r1(top + 17 + 15 * (l1.length - 1) + 16), 'text-anchor': 'middle' }).addClass('s mu');
+      l1.forEach((ln, j) => g.plain(ln).attr({ x: r1(b.x), y: r1(top + 17 + 15 * j) }).addClass('b m'));
+      g.plain(h?.l2 ?? '').attr({ x: r1(b.x), y: r1(top + 17 + 15 * (l1.length - 1) + 16) }).addClass('s mu m');
       if (h?.cut) g.element('title').words(h.full);
     }
   }

@@ -194,8 +194,8 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined, 
     g.plain(r.n ?? '').attr({ x: 20, y: r1(y + 16), 'data-w': numW - 6 }).addClass('mu');
     cells.forEach((ls, i) => ls.forEach((ln, j) => g.plain(ln).attr({ x: r1(xs[i]), y: r1(y + 16 + j * 16), 'data-w': colW[i] - 6 }).addClass(i === 3 || r.off ? 'mu' : i === 2 ? 'b' : '')));
     // A proposed rule is marked new (it also acted, by construction); other rules keep the acted mark.
-    if (r.isNew) g.plain(`◀ ${t(L, 'explain.new')}`).attr({ x: r1(width - 20), y: r1(y + 16), 'text-anchor': 'end' }).addClass('s b rw');
-    else if (r.acted) g.plain(`◀ ${t(L, 'figure.acted')}`).attr({ x: r1(width - 20), y: r1(y + 16), 'text-anchor': 'end' }).addClass('s b rw');
+    if (r.isNew) g.plain(`◀ ${t(L, 'explain.new')}`).attr({ x: r1(width - 20), y: r1(y + 16) }).addClass('s b rw e');
+    else if (r.acted) g.plain(`◀ ${t(L, 'figure.acted')}`).attr({ x: r1(width - 20), y: r1(y + 16) }).addClass('s b rw e');
     lines.push(`${r.n ? `${r.n}. ` : ''}${c.chain}: ${c.matchers} ${c.action}${c.comment ? ` (${c.comment})` : ''}${r.isNew ? ` [${t(L, 'explain.new')}]` : r.acted ? ` [${t(L, 'figure.acted')}: ${r.acted}]` : ''}`);
     y += h + 2;
   }
@@ -241,7 +241,7 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
     lg.rect(r1(nameW), laneH).attr({ x: r1(laneX[i] - nameW / 2), y: top, rx: n === 'router' ? 8 : 4, 'data-box': 1 }).addClass(n === 'router' ? 'rt' : 'nd');
     const f = fitted[i];
     const y0 = top + 18 + (laneH - 26 - 15 * (f.lines.length - 1)) / 2;
-    f.lines.forEach((ln, j) => lg.plain(ln).attr({ x: r1(laneX[i]), y: r1(y0 + 15 * j), 'text-anchor': 'middle' }).addClass('b'));
+    f.lines.forEach((ln, j) => lg.plain(ln).attr({ x: r1(laneX[i]), y: r1(y0 + 15 * j) }).addClass('b m'));
     if (f.cut) lg.element('title').words(names[i]);
   });
   let y = top + laneH + 24;
@@ -255,13 +255,13 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
       const dir = Math.sign(b - a) || 1;
       const direct = s.link.via === 'direct';
       const ly = y;
-      rowsG.plain(`${s.index}. ${label(s)}`).attr({ x: r1((a + b) / 2), y: r1(y - 6), 'text-anchor': 'middle' }).addClass('s');
+      rowsG.plain(`${s.index}. ${label(s)}`).attr({ x: r1((a + b) / 2), y: r1(y - 6) }).addClass('s m');
       rowsG.line(r1(a), r1(y), r1(b - dir * 9), r1(y)).addClass(direct ? 'pk da' : 'pk');
       rowsG.polygon([[r1(b), r1(y)], [r1(b - dir * 12), r1(y - 6)], [r1(b - dir * 12), r1(y + 6)]].flat()).addClass('ah');
       if (direct) {
         // Lanes the direct packet passes over get a gap: it does not go through them.
         for (let i = Math.min(laneIdx.get(s.link.from)!, laneIdx.get(s.link.to)!) + 1; i < Math.max(laneIdx.get(s.link.from)!, laneIdx.get(s.link.to)!); i++) gaps.push([laneX[i], y]);
-        rowsG.plain(`${t(L, 'figure.direct')} (${s.link.iface})`).attr({ x: r1((a + b) / 2), y: r1(y + 14), 'text-anchor': 'middle' }).addClass('s mu');
+        rowsG.plain(`${t(L, 'figure.direct')} (${s.link.iface})`).attr({ x: r1((a + b) / 2), y: r1(y + 14) }).addClass('s mu m');
         y += 10;
       }
       // The mark beyond the tip, on the line: not over the arrowhead.
@@ -279,8 +279,8 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
       const cx = Math.min(Math.max(lane, 8 + w / 2), width - 8 - w / 2);
       const ng = rowsG.group();
       ng.rect(r1(w), 36).attr({ x: r1(cx - w / 2), y: r1(y - 16), rx: 4, 'data-box': 1 }).addClass('cd');
-      ng.plain(text).attr({ x: r1(cx), y: r1(y - 1), 'text-anchor': 'middle' }).addClass('s b');
-      ng.plain(sub).attr({ x: r1(cx), y: r1(y + 14), 'text-anchor': 'middle' }).addClass('s');
+      ng.plain(text).attr({ x: r1(cx), y: r1(y - 1) }).addClass('s b m');
+      ng.plain(sub).attr({ x: r1(cx), y: r1(y + 14) }).addClass('s m');
       // On the note's top right corner, clear of its first line.
       if (s.mark && s.mark !== 'ok') drawMark(rowsG, L, s.mark, cx + w / 2, y - 19, s.outcome ? t(L, `outcome.${s.outcome.outcome}`) : undefined);
       lines.push(`${text}${sub ? `: ${sub}` : ''}`);

@@ -12,6 +12,7 @@ const H = require('./harness');
 const C = require('./check');
 const { runScenario } = require('../../dist/index');
 const { renderFigures, figureHtml } = require('../../dist/render');
+const { FRAME_CSS, layoutCss } = require('../../dist/render/pagecss');
 
 const CHECKS = [
   ['box', 'every text lies inside its box (node, mark, card, table cell)'],
@@ -152,7 +153,7 @@ describe('browser: figures in Chromium', function () {
     async function run(svgs, view = H.VIEWS[0], { column = 'fixed' } = {}) {
       const html = figureHtml(svgs, { mode: 'inline', lang: 'en' });
       const style = column === 'fluid' ? 'padding:0 10px' : 'width:700px;padding:0 10px';
-      await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body style="margin:0"><article class="article-entry" style="${style}">${html}</article></body></html>`);
+      await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><style>${FRAME_CSS}${layoutCss(html)}</style></head><body style="margin:0"><article class="article-entry" style="${style}">${html}</article></body></html>`);
       await H.setView(page, view);
       return C.checkPage(page, { label: 'self-test', view });
     }
@@ -259,7 +260,7 @@ describe('browser: figures in Chromium', function () {
         const svg = document.querySelector('svg.nat-trace-svg');
         const box = document.querySelector('.nat-trace-scroll');
         box.firstElementChild.append(svg);
-        box.style.overflowX = 'hidden';
+        box.style.setProperty('overflow-x', 'hidden', 'important'); // the page's frame CSS sets it with !important
         box.removeAttribute('tabindex');
         box.removeAttribute('aria-label');
       });
@@ -323,8 +324,8 @@ describe('browser: figures in Chromium', function () {
       await page.evaluate((w) => {
         document.querySelector('svg.nat-trace-svg').parentElement.style.minWidth = w;
         const box = document.querySelector('.nat-trace-scroll');
-        box.style.overflow = 'visible';
-        box.style.contain = 'none';
+        box.style.setProperty('overflow', 'visible', 'important');
+        box.style.setProperty('contain', 'none', 'important');
       }, minWidth);
       res = await C.checkPage(page, { label: 'self-test', view });
       assert.deepStrictEqual(problems(res).map((p) => p.check).sort(), ['width', 'width'], C.describe(res).join('\n'));

@@ -154,7 +154,7 @@ describe('i18n: the hairpin scenario in zh-CN and ja', function () {
             const bold = cls.some((c) => ['t', 'b', 'mt', 'rw'].includes(c));
             const w = textWidth(t.textContent, size, bold);
             const x = Number(t.getAttribute('x'));
-            const anchor = t.getAttribute('text-anchor') ?? 'start';
+            const anchor = cls.includes('m') ? 'middle' : cls.includes('e') ? 'end' : t.getAttribute('text-anchor') ?? 'start';
             const [a, b] = anchor === 'middle' ? [x - w / 2, x + w / 2] : anchor === 'end' ? [x - w, x] : [x, x + w];
             if (a < 0 || b > W) out.push(`${f.kind}${f.step ?? ''}: "${t.textContent}" spans ${a.toFixed(0)}..${b.toFixed(0)} of ${W}`);
           }
