@@ -280,10 +280,14 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
   const dark = ctx.site.dark ?? AUTO;
   const dir = postFigureDir(run.postPath);
   const files = new Map<string, string>();
-  const fileOf = (f: RenderedFigure, mode: DarkMode): string => {
+  // Which files a page shows and which only a feed does (feed.ts decides whether those are written).
+  const pageFiles = new Set<string>();
+  const feedUse = new Set<string>();
+  const fileOf = (f: RenderedFigure, mode: DarkMode, use: Set<string> = pageFiles): string => {
     const svg = R.restyle(f.svg, f.id, theme, mode);
     const path = dir + figureFileName(f, svg);
     files.set(path, svg);
+    use.add(path);
     return path;
   };
   // Feeds read post.content: every figure is a file there too, at an absolute
@@ -291,7 +295,7 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
   const feedMode: DarkMode = dark.kind === 'never' || dark.kind === 'always' ? dark : AUTO;
   const siteUrl = typeof ctx.url === 'string' && ctx.url ? ctx.url.replace(/\/+$/, '') : '';
   const defer = (f: RenderedFigure): string => {
-    const path = fileOf(f, feedMode);
+    const path = fileOf(f, feedMode, feedUse);
     return siteUrl ? `${siteUrl}/${path}` : ctx.root + path;
   };
   // A step's narrow layout (render/index.ts) is a file too, in file and in inline mode: shown as an <img> where
@@ -301,6 +305,7 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
     const svg = R.restyle(f.narrow.svg, f.narrow.id, theme, mode);
     const path = dir + figureFileName(f, svg, true);
     files.set(path, svg);
+    pageFiles.add(path);
     return ctx.root + path;
   };
   let result: BlockResult;
@@ -321,12 +326,15 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
     });
     result = R.figureParts(figures, { mode: 'inline', lang, caption: args.caption, narrowFiles, defer: (g) => defer(drawn.get(g) ?? g) });
   }
+  const feedOnly = [...feedUse].filter((p) => !pageFiles.has(p));
   for (const [path, svg] of files) run.files.set(path, svg);
+  for (const path of feedOnly) run.feedFiles.add(path);
   if (ctx.cache && diskKey !== undefined) {
     ctx.cache.put(diskKey, {
       html: result.html,
       parts: [...result.parts].map(([k, p]) => [k, p.body, p.text]),
       files: [...files],
+      feedFiles: feedOnly,
       merged: args.name ? run.names.get(args.name) ?? undefined : undefined,
     });
   }
@@ -355,5 +363,6 @@ function fromEntry(ctx: BlockContext, e: CacheEntry): BlockResult {
   const { args, run } = ctx;
   if (args.name) run.names.set(args.name, e.merged === undefined ? null : parseRawJson(e.merged) as RawMap);
   for (const [path, svg] of e.files) run.files.set(path, svg);
+  for (const path of e.feedFiles) run.feedFiles.add(path);
   return { html: e.html, parts: new Map(e.parts.map(([k, body, text]) => [k, { body, text }])) };
 }

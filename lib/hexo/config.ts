@@ -32,9 +32,19 @@ export interface SiteOptions {
   dark?: DarkMode;
   /** false: no disk cache of finished blocks (diskcache.ts); on by default. */
   cache?: boolean;
+  /** Which posts get the figure images feeds show (feed.ts); undefined = auto. */
+  feed_images?: FeedImages;
 }
 
-export const CONFIG_KEYS = ['output', 'theme', 'lang', 'sport', 'fail_on_error', 'dark', 'cache'];
+/**
+ * auto: the posts the site's feed publishes (hexo-generator-feed's own
+ * selection), all posts when another feed generator is installed, none
+ * without a feed; all; none.
+ */
+export type FeedImages = 'auto' | 'all' | 'none';
+export const FEED_IMAGES: readonly FeedImages[] = ['auto', 'all', 'none'];
+
+export const CONFIG_KEYS = ['output', 'theme', 'lang', 'sport', 'fail_on_error', 'dark', 'cache', 'feed_images'];
 
 function bad(key: string | undefined, message: string, token: string, expected: string, suggestion?: string): never {
   const err = new NatTraceError(`${key ? `nat_trace.${key}` : 'nat_trace'}: ${message}`, { file: '_config.yml', token, expected, suggestion });
@@ -81,6 +91,12 @@ export function readSiteOptions(hexo: HexoLike): SiteOptions {
       case 'cache':
         if (typeof value !== 'boolean') bad(key, 'must be true or false', String(value), 'true or false');
         out.cache = value; break;
+      case 'feed_images': {
+        const v = String(value);
+        const known = FEED_IMAGES.find((m) => m === v);
+        if (!known) bad(key, `unknown setting "${v}"`, v, FEED_IMAGES.join(', '), suggest(v, [...FEED_IMAGES]));
+        out.feed_images = known; break;
+      }
       case 'dark':
         try {
           out.dark = parseDarkMode(typeof value === 'boolean' ? (value ? 'auto' : 'never') : String(value), 'dark');

@@ -22,12 +22,14 @@ export interface CacheEntry {
   parts: Array<[string, string, string]>;
   /** File-mode and feed SVGs: [URL path, SVG]. */
   files: Array<[string, string]>;
+  /** The paths of `files` only feeds show (feed.ts). */
+  feedFiles: string[];
   /** A named block's merged scenario, for later `from:` blocks (JSON of a RawMap). */
   merged?: unknown;
 }
 
 /** Bumped when the entry layout changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 /** Bytes written between two size checks (and a check at the end of each generate). */
 const CHECK_EVERY_BYTES = 32 * 1024 * 1024;
@@ -50,7 +52,7 @@ const MAGIC = `NTC${FORMAT} `;
 
 function encodeEntry(key: string, e: CacheEntry): string {
   const strings = [e.html, ...e.parts.flat(), ...e.files.flat()];
-  const header = { key, parts: e.parts.length, files: e.files.length, merged: e.merged, lens: strings.map((x) => x.length) };
+  const header = { key, parts: e.parts.length, files: e.files.length, feed: e.feedFiles, merged: e.merged, lens: strings.map((x) => x.length) };
   return `${MAGIC}${JSON.stringify(header)}\n${strings.join('')}`;
 }
 
@@ -58,9 +60,10 @@ function decodeEntry(text: string, key: string): CacheEntry | undefined {
   if (!text.startsWith(MAGIC)) return undefined;
   const nl = text.indexOf('\n');
   if (nl < 0) return undefined;
-  let h: { key?: unknown; parts?: unknown; files?: unknown; merged?: unknown; lens?: unknown };
+  let h: { key?: unknown; parts?: unknown; files?: unknown; feed?: unknown; merged?: unknown; lens?: unknown };
   try { h = JSON.parse(text.slice(MAGIC.length, nl)) as typeof h; } catch { return undefined; }
   if (!h || h.key !== key || typeof h.parts !== 'number' || typeof h.files !== 'number' || !Array.isArray(h.lens)) return undefined;
+  if (!Array.isArray(h.feed) || !h.feed.every((p) => typeof p === 'string')) return undefined;
   const lens = h.lens as unknown[];
   if (lens.length !== 1 + 3 * h.parts + 2 * h.files || !lens.every((n) => Number.isInteger(n) && (n as number) >= 0)) return undefined;
   const strings: string[] = [];
@@ -72,7 +75,10 @@ function decodeEntry(text: string, key: string): CacheEntry | undefined {
   const files: Array<[string, string]> = [];
   const f0 = 1 + 3 * h.parts;
   for (let i = 0; i < h.files; i++) files.push([strings[f0 + 2 * i], strings[f0 + 2 * i + 1]]);
-  return { html: strings[0], parts, files, merged: h.merged ?? undefined };
+  const paths = new Set(files.map(([p]) => p));
+  const feedFiles = h.feed as string[];
+  if (!feedFiles.every((p) => paths.has(p))) return undefined;
+  return { html: strings[0], parts, files, feedFiles, merged: h.merged ?? undefined };
 }
 
 export class DiskCache {

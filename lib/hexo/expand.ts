@@ -28,6 +28,8 @@ export class PartStore {
     this.parts = new ByteLru<FigurePart>(maxBytes, (p) => stringBytes(p.body, p.text) + 64, (p) => ({ ...p, body: ownString(p.body), text: ownString(p.text) }));
   }
   get(key: string): FigurePart | undefined { return this.parts.get(key); }
+  /** Is the part still held (without making it the most recently used)? */
+  has(key: string): boolean { return this.parts.has(key); }
   set(key: string, part: FigurePart): void { this.parts.set(key, part); }
   get bytes(): number { return this.parts.bytes; }
 }

@@ -9,6 +9,7 @@ import { checkedSiteOptions, siteLanguage } from './config';
 import { beforePostRender, afterPostRender, blockFailure } from './filter';
 import { natTraceTag } from './tag';
 import { figureGenerator } from './generator';
+import { feedPosts, withoutUnwrittenImages } from './feed';
 import { expandFigures } from './expand';
 import { uniqueFigureIds } from './ids';
 import { hashText, PLUGIN_VERSION } from './block';
@@ -45,13 +46,16 @@ export function register(hexo: HexoLike): SiteState {
   hexo.extend.filter.register('before_post_render', beforePostRender(hexo, state), 1);
   hexo.extend.filter.register('after_post_render', afterPostRender(state, configKey, failOnError), 1);
   hexo.extend.tag.register('nat_trace', natTraceTag(hexo, state, failOnError), { ends: true });
-  hexo.extend.generator.register('nat_trace', figureGenerator(state));
+  // Under `hexo server` a route costs nothing until requested: every feed image is there.
+  hexo.extend.generator.register('nat_trace', figureGenerator(state, (locals) => (
+    isServing(hexo, state) ? 'all' : feedPosts(hexo, locals.posts, checkedSiteOptions(hexo, state).options.feed_images))));
   // The drawings go into finished pages only (see expand.ts); before other
   // after_render:html filters (minifiers drop comments, the page CSS looks for figures).
   // The figure CSS is the page's, once, after expansion (pagecss.ts), in the dark mode the site's theme needs.
   hexo.extend.filter.register('after_render:html', function natTraceExpand(html: string): string {
     if (typeof html !== 'string') return html;
-    return withPageCss(expandFigures(html, (k) => state.parts.get(k)), checkedSiteOptions(hexo, state).options.dark ?? AUTO);
+    const page = withoutUnwrittenImages(expandFigures(html, (k) => state.parts.get(k)), state.unwrittenFiles, typeof hexo.config.root === 'string' ? hexo.config.root : '/');
+    return withPageCss(page, checkedSiteOptions(hexo, state).options.dark ?? AUTO);
   }, 1);
   // The disk cache stays within its size bound (diskcache.ts).
   hexo.extend.filter.register('after_generate', function natTraceCacheBound(): void {

@@ -25,6 +25,8 @@ export class ByteLru<V> {
     return e.value;
   }
 
+  has(key: string): boolean { return this.entries.has(key); }
+
   set(key: string, value: V): void {
     const old = this.entries.get(key);
     if (old) { this.total -= old.bytes; this.entries.delete(old.key); }

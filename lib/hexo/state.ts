@@ -33,8 +33,12 @@ export interface RunState {
   nameErrors: Map<string, string>;
   /** Formatted messages of failed blocks, in order. */
   errors: string[];
-  /** URL path -> SVG text for file mode. */
+  /** URL path -> SVG text for file mode (and feeds). */
   files: Map<string, string>;
+  /** The paths of `files` only a feed (or a page whose drawing is no longer held) shows (feed.ts). */
+  feedFiles: Set<string>;
+  /** The marker keys of the post's deferred figures (expand.ts). */
+  partKeys: string[];
   /** _data files this post's blocks read: absolute path -> content hash. */
   dataDeps: Map<string, string>;
   /** Figure ids the post's blocks used so far, so a repeated figure gets fresh ones (ids.ts). */
@@ -47,6 +51,8 @@ export interface RunState {
 
 export interface PostRecord {
   files: Map<string, string>;
+  feedFiles: Set<string>;
+  partKeys: string[];
   dataDeps: Map<string, string>;
   /** Config fingerprint the post was rendered with. */
   configKey: string;
@@ -65,6 +71,8 @@ export class SiteState {
   config?: CheckedConfig;
   /** Set when hexo-server's middleware filter runs: we are serving. */
   serving = false;
+  /** Feed images this build does not write (route paths; generator.ts, feed.ts). */
+  unwrittenFiles: ReadonlySet<string> = new Set();
   /** The drawings of deferred figures, by marker key (expand.ts). */
   readonly parts = new PartStore();
   private disk?: DiskCache;
@@ -78,9 +86,9 @@ export class SiteState {
   /** The disk cache if a block opened it. */
   get openDiskCache(): DiskCache | undefined { return this.disk; }
 
-  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'dataDeps' | 'blockCount' | 'sources' | 'ids'>): RunState {
+  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'feedFiles' | 'partKeys' | 'dataDeps' | 'blockCount' | 'sources' | 'ids'>): RunState {
     const run: RunState = {
-      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), dataDeps: new Map(), blockCount: 0, sources: [], ids: new Set(),
+      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), feedFiles: new Set(), partKeys: [], dataDeps: new Map(), blockCount: 0, sources: [], ids: new Set(),
     };
     this.runs.set(run.id, run);
     this.latestRun.set(run.source, run.id);
@@ -102,6 +110,6 @@ export class SiteState {
   endRun(run: RunState, configKey: string): void {
     this.runs.delete(run.id);
     if (this.latestRun.get(run.source) === run.id) this.latestRun.delete(run.source);
-    this.posts.set(run.source, { files: run.files, dataDeps: run.dataDeps, configKey });
+    this.posts.set(run.source, { files: run.files, feedFiles: run.feedFiles, partKeys: run.partKeys, dataDeps: run.dataDeps, configKey });
   }
 }

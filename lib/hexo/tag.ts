@@ -99,7 +99,7 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
         url: typeof hexo.config.url === 'string' ? hexo.config.url : undefined,
         cache: site.cache === false ? undefined : state.diskCache(hexo.base_dir),
       });
-      for (const [k, part] of res.parts) state.parts.set(k, part);
+      for (const [k, part] of res.parts) { state.parts.set(k, part); run.partKeys.push(k); }
       return res.html;
     } catch (e) {
       const name = parsedName();

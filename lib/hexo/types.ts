@@ -22,6 +22,8 @@ export interface HexoDocument extends HexoPostData {
 
 export interface HexoQuery {
   toArray(): HexoDocument[];
+  /** Warehouse's sort ("-date", "title", or a mapping); absent on plain test doubles. */
+  sort?(order: unknown): HexoQuery;
 }
 
 export interface HexoLike {
@@ -36,7 +38,7 @@ export interface HexoLike {
   extend: {
     tag: { register(name: string, fn: (this: HexoPostData, args: string[], body: string) => string, opts: { ends: boolean }): void };
     filter: { register(type: string, fn: (...args: never[]) => unknown, priority?: number): void };
-    generator: { register(name: string, fn: (locals: { posts: HexoQuery; pages: HexoQuery }) => unknown): void };
+    generator: { register(name: string, fn: (locals: { posts: HexoQuery; pages: HexoQuery }) => unknown): void; list?(): Record<string, unknown> };
     renderer: { get(ext: string): unknown };
     console: { alias: Record<string, string> };
   };

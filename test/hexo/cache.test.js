@@ -164,7 +164,7 @@ describe('hexo: the disk cache of finished blocks', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nat-trace-cache-bound-'));
     try {
       const writer = new DiskCache(dir);
-      const entry = (i) => ({ html: `<p>${i}</p>`.padEnd(1000, ' '), parts: [[`k${i}`, 'body', 'text']], files: [] });
+      const entry = (i) => ({ html: `<p>${i}</p>`.padEnd(1000, ' '), parts: [[`k${i}`, 'body', 'text']], files: [], feedFiles: [] });
       const keys = Array.from({ length: 10 }, (_, i) => `${String(i).padStart(2, '0')}${'a'.repeat(62)}`);
       keys.forEach((k, i) => {
         writer.put(k, entry(i));

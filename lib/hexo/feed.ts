@@ -1,0 +1,82 @@
+/**
+ * Which posts a feed publishes. A figure in post.content is an <img> of an
+ * SVG file (expand.ts): a feed reader shows that file, a page shows the
+ * drawing. Writing the file for every figure of every post costs a blog with
+ * thousands of figures thousands of files no reader ever loads, so only the
+ * posts the site's feed holds get them (config `feed_images`, config.ts).
+ *
+ * hexo-generator-feed, the feed plugin Hexo's docs name, publishes the newest
+ * `feed.limit` posts by `feed.order_by`, drafts left out, and post.content
+ * only with `feed.content` (otherwise a description, or the excerpt, which
+ * can hold a figure, or the first characters of the text, escaped). Its selection is followed here; any other generator
+ * whose name says feed, RSS or Atom is taken to publish every post.
+ */
+import type { FeedImages } from './config';
+import type { HexoLike, HexoQuery, HexoDocument } from './types';
+
+/** The sources of the posts whose feed images are written, or 'all'. */
+export type FeedPosts = Set<string> | 'all';
+
+const FEEDISH = /feed|rss|atom/i;
+
+interface FeedConfig {
+  type?: unknown;
+  limit?: unknown;
+  order_by?: unknown;
+  content?: unknown;
+}
+
+function feedTypes(cfg: FeedConfig): string[] {
+  const t = cfg.type;
+  if (typeof t === 'string') return [t];
+  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === 'string');
+  return ['atom'];
+}
+
+export function feedPosts(hexo: HexoLike, posts: HexoQuery, mode: FeedImages | undefined): FeedPosts {
+  if (mode === 'all') return 'all';
+  const none = new Set<string>();
+  if (mode === 'none') return none;
+  const generators = Object.keys(hexo.extend.generator.list?.() ?? {});
+  const raw = hexo.config.feed;
+  const cfg: FeedConfig = raw && typeof raw === 'object' ? raw as FeedConfig : {};
+  if (!feedTypes(cfg).some((t) => generators.includes(t))) {
+    // Not hexo-generator-feed (or not its types): a feed of unknown selection publishes any post.
+    return generators.some((g) => g !== 'nat_trace' && FEEDISH.test(g)) ? 'all' : none;
+  }
+  const order = typeof cfg.order_by === 'string' || (cfg.order_by && typeof cfg.order_by === 'object') ? cfg.order_by : '-date';
+  let docs: HexoDocument[];
+  try {
+    docs = (posts.sort ? posts.sort(order) : posts).toArray();
+  } catch {
+    return 'all';
+  }
+  docs = docs.filter((p) => p.draft !== true);
+  const limit = Number(cfg.limit);
+  if (Number.isInteger(limit) && limit > 0) docs = docs.slice(0, limit);
+  // Without content, a feed shows a post's description, else its excerpt (which may hold figures), else plain text.
+  if (cfg.content === false) docs = docs.filter((p) => !p.description && typeof p.excerpt === 'string' && p.excerpt.includes('<!--nat-trace'));
+  const out = new Set<string>();
+  for (const p of docs) if (typeof p.source === 'string') out.add(p.source);
+  return out;
+}
+
+/*
+ * Hexo's open_graph helper (NexT and landscape call it without an image)
+ * lists every <img> of post.content as og:image: the feed images too. Where
+ * those files are not written, the page would name missing files; social
+ * networks show no SVG card anyway, so those meta tags are dropped.
+ */
+const IMAGE_META_RE = /<meta\b[^>]*?\bcontent=(["'])([^"'<>]*\/nat-trace\/[0-9a-f]{10}-[a-z0-9-]+\.svg)\1[^>]*>[ \t]*\n?/gi;
+
+/** The page without meta tags naming a figure file that is not written (`unwritten`: route paths). */
+export function withoutUnwrittenImages(html: string, unwritten: ReadonlySet<string>, root: string): string {
+  if (unwritten.size === 0 || !html.includes('/nat-trace/')) return html;
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  return html.replace(IMAGE_META_RE, (tag: string, _q: string, url: string) => {
+    let path: string;
+    try { path = decodeURI(new URL(url, 'http://site.invalid/').pathname); } catch { return tag; }
+    if (path.startsWith(prefix)) path = path.slice(prefix.length);
+    return unwritten.has(path) ? '' : tag;
+  });
+}
