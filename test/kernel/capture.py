@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Packet capture for a conformance run, started in the router's namespace by
-harness.js. One AF_PACKET socket (no promiscuous mode) sees every IPv4 frame
-on every interface of the namespace: the router's bridges (what the router's
+harness.js. One AF_PACKET socket (no promiscuous mode) sees every IPv4 and ARP
+frame on every interface of the namespace: the router's bridges (what the router's
 own stack takes in and puts out) and the veth ports of the hosts (each host's
 wire, the other end of its eth0). Kernel timestamps (SO_TIMESTAMPNS).
 
   capture.py     prints {"ready": true}, then one JSON line per IPv4 frame
                  until SIGTERM: t (s), ifname, pkttype, dmac, ttl, proto,
                  src, dst, and per protocol the ports, TCP flags and payload
-                 length, ICMP type/code and the quoted header.
+                 length, ICMP type/code and the quoted header. An ARP frame
+                 is a line with proto "arp", op (1 request, 2 reply), src and
+                 dst (sender and target IP): harness.js watches it to know
+                 when the wire is quiet (a neighbour being resolved is not
+                 quiet); the fixtures do not keep it (normalizePackets).
 """
 import json, signal, socket, struct, sys
 
@@ -31,6 +35,10 @@ def transport(proto, seg):
     return out
 
 def parse(frame):
+    if len(frame) >= 42 and frame[12:14] == b"\x08\x06":
+        arp = frame[14:]
+        return {"dmac": frame[0:6].hex(":"), "proto": "arp", "op": struct.unpack("!H", arp[6:8])[0],
+                "src": ip4(arp[14:18]), "dst": ip4(arp[24:28])}
     if len(frame) < 34 or frame[12:14] != b"\x08\x00":
         return None
     dmac = frame[0:6].hex(":")

@@ -117,6 +117,7 @@ function normalizePackets(frames, { hostOfPort, routerIfaces, macOf }) {
   let t0;
   for (const fr of frames) {
     // IGMP: the kernel's own membership reports when addresses come up, no part of the exchange.
+    // ARP: capture.py reports it only so the harness knows when the wire is quiet.
     if (!['tcp', 'udp', 'icmp'].includes(fr.proto)) continue;
     let link;
     let dir;
@@ -267,9 +268,25 @@ class Lab {
       rl.on('line', (line) => {
         const msg = JSON.parse(line);
         if (msg.ready) resolve();
-        else this.captured.push(msg);
+        else {
+          this.captured.push(msg);
+          this.lastFrameAt = Date.now();
+        }
       });
     });
+  }
+
+  /**
+   * Resolves once no frame (IPv4 or ARP) has been captured for `quietMs`, or
+   * at `until` (a Date.now() time) at the latest. Polls every 100 ms.
+   */
+  async quietWire(quietMs, until) {
+    for (;;) {
+      const now = Date.now();
+      if (now >= until) return;
+      if (now - (this.lastFrameAt ?? 0) >= quietMs) return;
+      await sleep(Math.min(100, until - now));
+    }
   }
 
   /** Stop the capture; returns the frames seen, as normalizePackets lists them. */
@@ -379,6 +396,10 @@ function routeArgs(rt, defaultDev) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The capture stops once the wire has been quiet this long after the client's result... */
+const QUIET_MS = 1500;
+/** ...or this long after the result at the latest. */
+const CAPTURE_BOUND_MS = 10000;
 
 /**
  * Run one scenario text (a plain scenario, one dialect) in the kernel.
@@ -404,9 +425,16 @@ async function runInKernel(text, hooks = {}) {
     // the pool may build the next lab meanwhile.
     if (hooks.waiting) hooks.waiting();
     const client = await connecting;
+    const resultAt = Date.now();
     // Let the last segments of the close (FIN, ACK) and any late answer cross.
     await sleep(400);
+    // conntrack as it stands just after the result (the answers keep this moment).
     const conntrack = client.conntrack ?? lab.conntrack();
+    // The wire goes on after the client gives up: the router's late ICMP errors
+    // (an ARP failure answers each queued packet, the last ones seconds later),
+    // a server's retransmissions, the close. Capture until no frame for
+    // QUIET_MS, at most CAPTURE_BOUND_MS after the result.
+    await lab.quietWire(QUIET_MS, resultAt + CAPTURE_BOUND_MS);
     const packets = await lab.stopCapture();
     const icmp = lab.icmpCounters();
     return {
