@@ -270,7 +270,7 @@ class Lab {
         if (msg.ready) resolve();
         else {
           this.captured.push(msg);
-          this.lastFrameAt = Date.now();
+          this.lastFrameAt = typeof msg.t === 'number' ? msg.t * 1000 : Date.now();
         }
       });
     });
@@ -278,14 +278,20 @@ class Lab {
 
   /**
    * Resolves once no frame (IPv4 or ARP) has been captured for `quietMs`, or
-   * at `until` (a Date.now() time) at the latest. Polls every 100 ms.
+   * at `until` (a Date.now() time) at the latest. Polls every 100 ms. A frame's
+   * time is its kernel timestamp; before each look the capture's lines already
+   * in the pipe are read (setImmediate: after the I/O poll), so an event loop
+   * held up by another lab's synchronous build does not take a stale last
+   * frame for a quiet wire.
    */
   async quietWire(quietMs, until) {
     for (;;) {
+      await new Promise((r) => setImmediate(r));
       const now = Date.now();
       if (now >= until) return;
-      if (now - (this.lastFrameAt ?? 0) >= quietMs) return;
-      await sleep(Math.min(100, until - now));
+      const quiet = now - (this.lastFrameAt ?? 0);
+      if (quiet >= quietMs) return;
+      await sleep(Math.min(100, until - now, quietMs - quiet));
     }
   }
 
