@@ -143,6 +143,19 @@ export class Engine {
     return full;
   }
 
+  /** When a flight's ARP resolution failed in `node`'s own neighbour queue (neigh_invalidate). */
+  private readonly arpFailed = new WeakMap<Flight, { node: string; at: number }>();
+  arpFailedAt(node: string, f: Flight): number | undefined {
+    const x = this.arpFailed.get(f);
+    return x && x.node === node ? x.at : undefined;
+  }
+
+  /** Is `f` waiting in one of `node`'s neighbours' arp_queue (its next hop not resolved yet)? */
+  inArpQueue(node: string, f: Flight): boolean {
+    for (const [key, q] of this.arpQueues) if (key.startsWith(`${node} `) && q.includes(f)) return true;
+    return false;
+  }
+
   /** Put `f` on the segment of `iface` towards `nextHop`, from `from`. */
   transmit(from: SimNode, f: Flight, iface: string, nextHop: string): void {
     const nodes = this.segments.get(iface) ?? [];
@@ -158,6 +171,7 @@ export class Engine {
       this.schedule(ARP_TIMEOUT_MS, () => {
         this.arpQueues.delete(key);
         for (const g of queue) {
+          this.arpFailed.set(g, { node: from.name, at: this.now });
           this.emit(g, { kind: 'arp-fail', node: from.name, iface, nextHop, reason: 'arp-timeout' });
           from.linkFailure(g, iface, nextHop);
         }

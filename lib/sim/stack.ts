@@ -96,6 +96,10 @@ export class TransportStack {
   private retransmitEvent?: { count?: number; interval?: number; detail?: string };
   /** When connect() sent its first SYN. */
   private connectAt = 0;
+  /** The SYN last handed to the node's output (tcp_transmit_skb's clone of it). */
+  private synSent?: Flight;
+  /** The flight the last send() made. */
+  private lastFlight?: Flight;
   private lastDupAck = -Infinity;
   /** sk_err_soft: an ICMP error kept while connect() went on. */
   private softError?: string;
@@ -108,6 +112,7 @@ export class TransportStack {
     // IP_MULTICAST_TTL defaults to 1: a multicast datagram never crosses a router.
     if ((ip4ToInt(pkt.dst) >>> 28) === 14) f.ttl = 1;
     e.emit(f, { kind: 'send', node: this.node.name, reason });
+    this.lastFlight = f;
     return this.node.output(f) !== false;
   }
 
@@ -148,6 +153,7 @@ export class TransportStack {
     if (t.proto === 'tcp') {
       this.connectAt = e.now;
       this.send({ ...base, flags: { syn: true } }, undefined, 'connect');
+      this.synSent = this.lastFlight;
       // tcp_connect arms its timer after the SYN's transmit returns, and that transmit ran
       // the whole path (router, server) in its softirq: their timers are armed first.
       e.afterNetwork(() => this.scheduleRetransmit(1));
@@ -189,6 +195,17 @@ export class TransportStack {
     const e = this.node.engine;
     const delay = synRetransmitDelay(n);
     e.schedule(delay, () => {
+      // The SYN sent last failed its ARP resolution at this instant: the host unreachable that
+      // failure sends to this node reaches the socket first (the neighbour timer was armed
+      // before the retransmit timer, in the SYN's own transmit), then the timer sees what is left.
+      if (this.synSent && e.arpFailedAt(this.node.name, this.synSent) === e.now) e.afterNetwork(() => this.retransmitDue(n, delay));
+      else this.retransmitDue(n, delay);
+    });
+  }
+
+  private retransmitDue(n: number, delay: number): void {
+    const e = this.node.engine;
+    {
       const c = this.client;
       if (!c || c.state !== 'SYN_SENT') return;
       // retransmits_timed_out: the budget is spent once the timer fires at or after it.
@@ -196,6 +213,12 @@ export class TransportStack {
         // tcp_write_err: the soft error, if one came, else ETIMEDOUT.
         const errno = this.softError ?? 'ETIMEDOUT';
         this.finish(errnoOutcome(errno), errno, 'syn-retries-exhausted');
+        return;
+      }
+      if (this.synSent && e.inArpQueue(this.node.name, this.synSent)) {
+        // skb_still_in_host_queue: the SYN sent last still waits for its next hop's ARP
+        // in this node's own queue, so it is not sent again (-EBUSY); the timer backs off as if it had been.
+        e.afterNetwork(() => this.scheduleRetransmit(n + 1));
         return;
       }
       const pkt: Packet = { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { syn: true } };
@@ -209,9 +232,10 @@ export class TransportStack {
         this.retransmitEvent.detail = `after ${intervals.join(', ')} s`;
       }
       const f = e.newFlight(pkt, true);
+      this.synSent = f;
       this.node.output(f);
       e.afterNetwork(() => this.scheduleRetransmit(n + 1));
-    });
+    }
   }
 
   /**
