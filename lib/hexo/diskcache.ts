@@ -20,16 +20,22 @@ export interface CacheEntry {
   html: string;
   /** Deferred drawings: [marker key, body, text]. */
   parts: Array<[string, string, string]>;
-  /** File-mode and feed SVGs: [URL path, SVG]. */
-  files: Array<[string, string]>;
+  /**
+   * File-mode and feed SVGs: [URL path, SVG]. Read back as bytes: Hexo writes
+   * them as they are, so they are never decoded into strings and encoded again.
+   */
+  files: Array<[string, FileData]>;
   /** The paths of `files` only feeds show (feed.ts). */
   feedFiles: string[];
   /** A named block's merged scenario, for later `from:` blocks (JSON of a RawMap). */
   merged?: unknown;
 }
 
+/** A figure file's content: SVG text, or its UTF-8 bytes (read from the cache). */
+export type FileData = string | Buffer;
+
 /** Bumped when the entry layout changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 /** Bytes written between two size checks (and a check at the end of each generate). */
 const CHECK_EVERY_BYTES = 32 * 1024 * 1024;
@@ -43,42 +49,51 @@ export function siteCacheDir(baseDir: string): string {
 
 /*
  * An entry file: a first line "NTC<FORMAT> <header JSON>", then the entry's
- * strings one after another, unescaped (SVG is mostly quotes: as JSON
- * strings they would be escaped on write and unescaped on every read). The
- * header gives the key and each string's length in UTF-16 units; a file
- * whose strings do not add up exactly (cut short, appended to) is refused.
+ * strings one after another as UTF-8, unescaped (SVG is mostly quotes: as
+ * JSON strings they would be escaped on write and unescaped on every read).
+ * The header gives the key and each string's length in bytes; a file whose
+ * strings do not add up exactly (cut short, appended to) is refused. Each
+ * string is decoded on its own, so none is a slice of the whole file (a
+ * slice would keep the file's text alive as long as any part of it is held:
+ * lru.ts), and the figure files are not decoded at all.
  */
 const MAGIC = `NTC${FORMAT} `;
 
-function encodeEntry(key: string, e: CacheEntry): string {
-  const strings = [e.html, ...e.parts.flat(), ...e.files.flat()];
-  const header = { key, parts: e.parts.length, files: e.files.length, feed: e.feedFiles, merged: e.merged, lens: strings.map((x) => x.length) };
-  return `${MAGIC}${JSON.stringify(header)}\n${strings.join('')}`;
+function encodeEntry(key: string, e: CacheEntry): string | Buffer {
+  const items = [e.html, ...e.parts.flat(), ...e.files.flat()];
+  const header = { key, parts: e.parts.length, files: e.files.length, feed: e.feedFiles, merged: e.merged, lens: items.map((x) => (typeof x === 'string' ? Buffer.byteLength(x, 'utf8') : x.length)) };
+  const head = `${MAGIC}${JSON.stringify(header)}\n`;
+  // A freshly drawn block is all strings: joined and encoded once, as it is written.
+  if (items.every((x): x is string => typeof x === 'string')) return head + items.join('');
+  return Buffer.concat([Buffer.from(head, 'utf8'), ...items.map((x) => (typeof x === 'string' ? Buffer.from(x, 'utf8') : x))]);
 }
 
-function decodeEntry(text: string, key: string): CacheEntry | undefined {
-  if (!text.startsWith(MAGIC)) return undefined;
-  const nl = text.indexOf('\n');
+function decodeEntry(buf: Buffer, key: string): CacheEntry | undefined {
+  if (buf.length < MAGIC.length || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+  const nl = buf.indexOf(10);
   if (nl < 0) return undefined;
   let h: { key?: unknown; parts?: unknown; files?: unknown; feed?: unknown; merged?: unknown; lens?: unknown };
-  try { h = JSON.parse(text.slice(MAGIC.length, nl)) as typeof h; } catch { return undefined; }
+  try { h = JSON.parse(buf.toString('utf8', MAGIC.length, nl)) as typeof h; } catch { return undefined; }
   if (!h || h.key !== key || typeof h.parts !== 'number' || typeof h.files !== 'number' || !Array.isArray(h.lens)) return undefined;
   if (!Array.isArray(h.feed) || !h.feed.every((p) => typeof p === 'string')) return undefined;
   const lens = h.lens as unknown[];
   if (lens.length !== 1 + 3 * h.parts + 2 * h.files || !lens.every((n) => Number.isInteger(n) && (n as number) >= 0)) return undefined;
-  const strings: string[] = [];
-  let at = nl + 1;
-  for (const n of lens as number[]) { strings.push(text.slice(at, at + n)); at += n; }
-  if (at !== text.length) return undefined;
-  const parts: Array<[string, string, string]> = [];
-  for (let i = 0; i < h.parts; i++) parts.push([strings[1 + 3 * i], strings[2 + 3 * i], strings[3 + 3 * i]]);
-  const files: Array<[string, string]> = [];
   const f0 = 1 + 3 * h.parts;
-  for (let i = 0; i < h.files; i++) files.push([strings[f0 + 2 * i], strings[f0 + 2 * i + 1]]);
+  const starts: number[] = [];
+  let at = nl + 1;
+  for (const n of lens as number[]) { starts.push(at); at += n; }
+  if (at !== buf.length) return undefined;
+  const text = (i: number): string => buf.toString('utf8', starts[i], starts[i] + (lens[i] as number));
+  // A file's bytes copied out, so they do not hold the whole entry's buffer.
+  const bytes = (i: number): Buffer => Buffer.from(buf.subarray(starts[i], starts[i] + (lens[i] as number)));
+  const parts: Array<[string, string, string]> = [];
+  for (let i = 0; i < h.parts; i++) parts.push([text(1 + 3 * i), text(2 + 3 * i), text(3 + 3 * i)]);
+  const files: Array<[string, FileData]> = [];
+  for (let i = 0; i < h.files; i++) files.push([text(f0 + 2 * i), bytes(f0 + 2 * i + 1)]);
   const paths = new Set(files.map(([p]) => p));
   const feedFiles = h.feed as string[];
   if (!feedFiles.every((p) => paths.has(p))) return undefined;
-  return { html: strings[0], parts, files, feedFiles, merged: h.merged ?? undefined };
+  return { html: text(0), parts, files, feedFiles, merged: h.merged ?? undefined };
 }
 
 export class DiskCache {
@@ -96,14 +111,14 @@ export class DiskCache {
   }
 
   get(key: string): CacheEntry | undefined {
-    let text: string;
+    let buf: Buffer;
     try {
-      text = readFileSync(this.file(key), 'utf8');
+      buf = readFileSync(this.file(key));
     } catch {
       this.stats.misses++;
       return undefined;
     }
-    const entry = decodeEntry(text, key);
+    const entry = decodeEntry(buf, key);
     if (!entry) { this.stats.misses++; return undefined; }
     this.used.add(key);
     this.stats.hits++;
@@ -116,12 +131,12 @@ export class DiskCache {
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       if (!this.ready) { mkdirSync(this.dir, { recursive: true }); this.ready = true; }
-      const text = encodeEntry(key, entry);
-      writeFileSync(tmp, text);
+      const data = encodeEntry(key, entry);
+      writeFileSync(tmp, data);
       renameSync(tmp, file);
       this.used.add(key);
       this.stats.writes++;
-      this.writtenSinceCheck += text.length;
+      this.writtenSinceCheck += data.length;
     } catch {
       try { unlinkSync(tmp); } catch { /* never written */ }
       return;

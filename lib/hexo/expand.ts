@@ -30,6 +30,11 @@ export class PartStore {
   get(key: string): FigurePart | undefined { return this.parts.get(key); }
   /** Is the part still held (without making it the most recently used)? */
   has(key: string): boolean { return this.parts.has(key); }
-  set(key: string, part: FigurePart): void { this.parts.set(key, part); }
+  /**
+   * `owned`: the part's strings are known to be their own, not cut out of a
+   * larger text (a block's parts: rendered on their own, or decoded one by one
+   * from a disk-cache entry), so no copy is made.
+   */
+  set(key: string, part: FigurePart, owned = false): void { this.parts.set(key, part, owned); }
   get bytes(): number { return this.parts.bytes; }
 }

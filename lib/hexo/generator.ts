@@ -11,15 +11,16 @@
 import type { SiteState } from './state';
 import type { HexoQuery } from './types';
 import type { FeedPosts } from './feed';
+import type { FileData } from './diskcache';
 
 type Locals = { posts: HexoQuery; pages: HexoQuery };
 
 export function figureGenerator(state: SiteState, feedPosts: (locals: Locals) => FeedPosts = () => 'all') {
-  return function natTraceFiles(locals: Locals): Array<{ path: string; data: string }> {
+  return function natTraceFiles(locals: Locals): Array<{ path: string; data: FileData }> {
     const live = new Set<string>();
     for (const p of [...locals.posts.toArray(), ...locals.pages.toArray()]) if (typeof p.source === 'string') live.add(p.source);
     const feed = feedPosts(locals);
-    const routes = new Map<string, string>();
+    const routes = new Map<string, FileData>();
     const unwritten = new Set<string>();
     for (const [source, rec] of state.posts) {
       if (!live.has(source)) continue;
@@ -32,6 +33,6 @@ export function figureGenerator(state: SiteState, feedPosts: (locals: Locals) =>
     // Two posts can share a file (a page and a feed image of the same drawing): written is written.
     for (const path of routes.keys()) unwritten.delete(path);
     state.unwrittenFiles = unwritten;
-    return [...routes.keys()].sort().map((path) => ({ path, data: routes.get(path) as string }));
+    return [...routes.keys()].sort().map((path) => ({ path, data: routes.get(path) as FileData }));
   };
 }

@@ -27,14 +27,15 @@ export class ByteLru<V> {
 
   has(key: string): boolean { return this.entries.has(key); }
 
-  set(key: string, value: V): void {
+  /** `owned`: the value holds no borrowed strings (skip the copy). */
+  set(key: string, value: V, owned = false): void {
     const old = this.entries.get(key);
     if (old) { this.total -= old.bytes; this.entries.delete(old.key); }
     const bytes = this.sizeOf(value);
     // One value over the whole bound is not kept (it would evict everything else).
     if (bytes > this.maxBytes) return;
     const own = ownString(key);
-    this.entries.set(own, { key: own, value: this.own(value), bytes });
+    this.entries.set(own, { key: own, value: owned ? value : this.own(value), bytes });
     this.total += bytes;
     for (const [k, e] of this.entries) {
       if (this.total <= this.maxBytes) break;

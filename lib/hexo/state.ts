@@ -8,6 +8,7 @@
  * (file mode) replace that post's previous set.
  */
 import type { RawMap } from '../scenario/parse';
+import type { FileData } from './diskcache';
 import { PartStore } from './expand';
 import { DiskCache, siteCacheDir } from './diskcache';
 import type { CheckedConfig } from './config';
@@ -33,8 +34,8 @@ export interface RunState {
   nameErrors: Map<string, string>;
   /** Formatted messages of failed blocks, in order. */
   errors: string[];
-  /** URL path -> SVG text for file mode (and feeds). */
-  files: Map<string, string>;
+  /** URL path -> SVG for file mode (and feeds): text when drawn, bytes when read from the disk cache. */
+  files: Map<string, FileData>;
   /** The paths of `files` only a feed (or a page whose drawing is no longer held) shows (feed.ts). */
   feedFiles: Set<string>;
   /** The marker keys of the post's deferred figures (expand.ts). */
@@ -50,7 +51,7 @@ export interface RunState {
 }
 
 export interface PostRecord {
-  files: Map<string, string>;
+  files: Map<string, FileData>;
   feedFiles: Set<string>;
   partKeys: string[];
   dataDeps: Map<string, string>;

@@ -99,7 +99,8 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
         url: typeof hexo.config.url === 'string' ? hexo.config.url : undefined,
         cache: site.cache === false ? undefined : state.diskCache(hexo.base_dir),
       });
-      for (const [k, part] of res.parts) { state.parts.set(k, part); run.partKeys.push(k); }
+      // A block's parts are strings of their own (render figureParts, diskcache.ts): stored without a copy.
+      for (const [k, part] of res.parts) { state.parts.set(k, part, true); run.partKeys.push(k); }
       return res.html;
     } catch (e) {
       const name = parsedName();

@@ -57,8 +57,18 @@ export function linkKey(a: string, b: string): string {
 }
 
 const cache = new Map<string, Topology>();
+/**
+ * The same scenario object asks again for every step (and every step's
+ * width): found by identity first, without serializing its network for the
+ * key each time. The key cache behind it finds the same network in another
+ * block (`from:`, a repeated block).
+ */
+const byScenario = new WeakMap<Scenario, Map<string, Topology>>();
 
 export function topology(sc: Scenario, L: Lang, kind: Layout = 'wide'): Topology {
+  let mine = byScenario.get(sc);
+  const hit = mine?.get(`${L} ${kind}`);
+  if (hit) return hit;
   const key = JSON.stringify([L, kind, sc.router, sc.hosts]);
   let topo = cache.get(key);
   if (!topo) {
@@ -66,6 +76,8 @@ export function topology(sc: Scenario, L: Lang, kind: Layout = 'wide'): Topology
     if (cache.size > 200) cache.delete(cache.keys().next().value as string);
     cache.set(key, topo);
   }
+  if (!mine) byScenario.set(sc, (mine = new Map()));
+  mine.set(`${L} ${kind}`, topo);
   return topo;
 }
 
