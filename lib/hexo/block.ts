@@ -23,7 +23,8 @@ import type { SiteOptions } from './config';
 import type { RunState } from './state';
 import type { BlockSource } from './scan';
 import { ByteLru, stringBytes, ownString } from './lru';
-import { stepRanges } from '../story/select';
+import { drawFigures } from './draw';
+import type { DrawJob } from './draw';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PLUGIN_VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -184,27 +185,35 @@ function fixedScenario(merged: RawMap, parseOpts: { file: string; lineOffset: nu
   return { merged: out, added: best.added };
 }
 
-export function renderBlock(ctx: BlockContext): BlockResult {
+/** Hexo strips the body's common indentation, and a body may start on the tag's line: a column in the post, not in the stripped body. */
+export function placeError(ctx: BlockContext, e: unknown): unknown {
+  const w = ctx.written;
+  const inBody = (line: number) => w !== undefined && line > w.lineOffset && line <= w.lineOffset + w.body.split('\n').length;
+  if (e instanceof NatTraceError && w && e.column !== undefined && e.line !== undefined && (e.file === undefined || e.file === ctx.run.fileRel) && inBody(e.line)) {
+    e.column += w.indent + (e.line === w.lineOffset + 1 ? w.firstColumn : 0);
+  }
+  return e;
+}
+
+/**
+ * A block made ready up to its drawing: `done` when nothing needs drawing
+ * (the disk cache, the in-memory cache), else the drawing to do (draw.ts,
+ * here or in a worker: drawpool.ts) and what makes the block of its figures.
+ */
+export type PreparedBlock = { done: BlockResult } | { job: DrawJob; finish: (figures: RenderedFigure[]) => BlockResult; fail: (e: unknown) => unknown };
+
+export function prepareBlock(ctx: BlockContext): PreparedBlock {
   try {
-    return renderBlockAt(ctx);
+    return prepareBlockAt(ctx);
   } catch (e) {
-    // Hexo strips the body's common indentation, and a body may start on the
-    // tag's line: give a column in the post, not in the stripped body.
-    const w = ctx.written;
-    const inBody = (line: number) => w !== undefined && line > w.lineOffset && line <= w.lineOffset + w.body.split('\n').length;
-    if (e instanceof NatTraceError && w && e.column !== undefined && e.line !== undefined && (e.file === undefined || e.file === ctx.run.fileRel) && inBody(e.line)) {
-      e.column += w.indent + (e.line === w.lineOffset + 1 ? w.firstColumn : 0);
-    }
-    throw e;
+    throw placeError(ctx, e);
   }
 }
 
-function renderBlockAt(ctx: BlockContext): BlockResult {
+function prepareBlockAt(ctx: BlockContext): PreparedBlock {
   const { args, run } = ctx;
   const lang = args.lang ?? run.postLang ?? ctx.site.lang ?? ctx.siteLang ?? 'en';
   const show: ShowKind[] = args.show ?? ['steps'];
-  const output = args.output ?? ctx.site.output;
-  const theme = args.theme ?? ctx.site.theme;
   const parseOpts = { file: run.fileRel, lineOffset: ctx.written ? ctx.written.lineOffset : ctx.line };
 
   if (args.name && run.names.has(args.name)) {
@@ -223,7 +232,7 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
       // A base that is missing or failed: the block fails below, as without the cache.
     }
     const hit = diskKey === undefined ? undefined : ctx.cache.get(diskKey);
-    if (hit) return fromEntry(ctx, hit);
+    if (hit) return { done: fromEntry(ctx, hit) };
   }
   let merged: RawMap | null = null;
   try {
@@ -234,7 +243,7 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
     if (args.name) run.names.set(args.name, merged);
   }
 
-  const figOpts: FigureOptions = { lang, show, theme };
+  const figOpts: FigureOptions = { lang, show, theme: args.theme ?? ctx.site.theme };
   if (args.fix && merged) {
     // `fix`: the same scenario with the best proposed fix; its rule table marks the new rules.
     const fixed = fixedScenario(merged, parseOpts, ctx.site.sport);
@@ -246,34 +255,37 @@ function renderBlockAt(ctx: BlockContext): BlockResult {
   const key = hashText(JSON.stringify({
     v: PLUGIN_VERSION, merged, figOpts, sport: ctx.site.sport ?? null, file: run.fileRel,
   }));
-  let rendered = cacheGet(key);
-  if (!rendered) {
-    let sim: SimResult;
-    try {
-      sim = pipeline().runScenario('', { ...parseOpts, base: merged, sport: ctx.site.sport });
-    } catch (e) {
-      if (args.name) run.names.set(args.name, null);
-      throw e;
-    }
-    const figures = renderModule().renderFigures(sim, figOpts);
-    if (args.steps) {
-      const have = figures.filter((f) => f.kind === 'step').map((f) => f.step);
-      const missing = args.steps.filter((s) => !have.includes(s));
-      if (missing.length && show.includes('steps')) {
-        // `figures` holds only the selected steps: count the trace's own.
-        const total = renderModule().stepCount(sim, lang);
-        throw new NatTraceError(`step ${stepRanges(missing)} does not exist: this trace has ${total} step${total === 1 ? '' : 's'}`, {
-          token: `steps:${args.steps.join(',')}`, expected: total ? `steps from 1 to ${total}` : 'no step selection',
-        });
+  const rendered = cacheGet(key);
+  if (rendered) return { done: finishBlock(ctx, rendered.figures, diskKey) };
+  const job: DrawJob = { merged, parseOpts, sport: ctx.site.sport, figOpts, show, lang };
+  return {
+    job,
+    finish: (figures) => {
+      try {
+        // With the disk cache, a block drawn again (hexo server re-rendering a
+        // post) is found there: holding every drawn block in memory as well only
+        // raises the build's peak memory.
+        if (!ctx.cache) cachePut(key, { figures });
+        return finishBlock(ctx, figures, diskKey);
+      } catch (e) {
+        throw placeError(ctx, e);
       }
-    }
-    rendered = { figures };
-    // With the disk cache, a block drawn again (hexo server re-rendering a
-    // post) is found there: holding every drawn block in memory as well only
-    // raises the build's peak memory.
-    if (!ctx.cache) cachePut(key, rendered);
-  }
+    },
+    fail: (e) => {
+      // A named block that cannot be drawn: later `from:` blocks say so.
+      if (args.name) run.names.set(args.name, null);
+      return placeError(ctx, e);
+    },
+  };
+}
 
+/** The block's HTML, parts and files from its figures; the disk-cache entry written. */
+function finishBlock(ctx: BlockContext, figures: RenderedFigure[], diskKey: string | undefined): BlockResult {
+  const { args, run } = ctx;
+  const lang = args.lang ?? run.postLang ?? ctx.site.lang ?? ctx.siteLang ?? 'en';
+  const output = args.output ?? ctx.site.output;
+  const theme = args.theme ?? ctx.site.theme;
+  const rendered: Rendered = { figures };
   // The figures are drawn for the OS setting; the site's dark mode (its
   // config or its theme's toggle) swaps their palette rules.
   const R = renderModule();
@@ -354,7 +366,7 @@ function blockKey(ctx: BlockContext, baseId: string | undefined): string {
     code: codeFingerprint(PLUGIN_VERSION), args: ctx.args, body: ctx.body, line: ctx.line,
     written: w ? [w.lineOffset, w.indent, w.firstColumn] : null, base: baseId ?? null,
     file: run.fileRel, postPath: run.postPath, postLang: run.postLang ?? null,
-    site: ctx.site, siteLang: ctx.siteLang ?? null, root: ctx.root, url: ctx.url ?? null,
+    site: { ...ctx.site, workers: undefined }, siteLang: ctx.siteLang ?? null, root: ctx.root, url: ctx.url ?? null,
   }));
 }
 

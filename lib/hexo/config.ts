@@ -34,6 +34,8 @@ export interface SiteOptions {
   cache?: boolean;
   /** Which posts get the figure images feeds show (feed.ts); undefined = auto. */
   feed_images?: FeedImages;
+  /** Drawing workers (drawpool.ts): 0 draws in Hexo's own thread; undefined = auto (one per core, at most 4). */
+  workers?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface SiteOptions {
 export type FeedImages = 'auto' | 'all' | 'none';
 export const FEED_IMAGES: readonly FeedImages[] = ['auto', 'all', 'none'];
 
-export const CONFIG_KEYS = ['output', 'theme', 'lang', 'sport', 'fail_on_error', 'dark', 'cache', 'feed_images'];
+export const CONFIG_KEYS = ['output', 'theme', 'lang', 'sport', 'fail_on_error', 'dark', 'cache', 'feed_images', 'workers'];
 
 function bad(key: string | undefined, message: string, token: string, expected: string, suggestion?: string): never {
   const err = new NatTraceError(`${key ? `nat_trace.${key}` : 'nat_trace'}: ${message}`, { file: '_config.yml', token, expected, suggestion });
@@ -91,6 +93,12 @@ export function readSiteOptions(hexo: HexoLike): SiteOptions {
       case 'cache':
         if (typeof value !== 'boolean') bad(key, 'must be true or false', String(value), 'true or false');
         out.cache = value; break;
+      case 'workers': {
+        if (value === 'auto') break;
+        const n = typeof value === 'number' ? value : Number.NaN;
+        if (!Number.isInteger(n) || n < 0 || n > 64) bad(key, `"${String(value)}" is not a number of workers`, String(value), 'auto, 0 (draw in Hexo\'s own thread) or a whole number up to 64');
+        out.workers = n; break;
+      }
       case 'feed_images': {
         const v = String(value);
         const known = FEED_IMAGES.find((m) => m === v);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'fs';
 import { extname, join, relative } from 'path';
 import { rewriteSource, bodyFirstLine } from './scan';
 import type { HexoLike, HexoPostData } from './types';
-import type { SiteState } from './state';
+import type { RunState, SiteState } from './state';
 
 const MARKDOWN_EXTS = ['md', 'markdown', 'mkd', 'mkdn', 'mdwn', 'mdtxt', 'mdtext'];
 
@@ -75,15 +75,25 @@ export function blockFailure(messages: string[]): Error {
   return err;
 }
 
+const WAIT_RE = /<!--nat-trace-wait:\d+:\d+-->/g;
+
 export function afterPostRender(state: SiteState, configKey: () => string, failOnError: () => boolean) {
-  return function natTraceAfterPostRender(data: HexoPostData): HexoPostData {
+  const end = (data: HexoPostData, run: RunState): HexoPostData => {
+    state.endRun(run, configKey());
+    if (run.errors.length && failOnError()) throw blockFailure(run.errors);
+    return data;
+  };
+  return function natTraceAfterPostRender(data: HexoPostData): HexoPostData | Promise<HexoPostData> {
     const id = state.runOfData.get(data);
     if (id === undefined) return data;
     state.runOfData.delete(data);
     const run = state.runs.get(id);
     if (!run) return data;
-    state.endRun(run, configKey());
-    if (run.errors.length && failOnError()) throw blockFailure(run.errors);
-    return data;
+    if (!run.chain) return end(data, run);
+    // Blocks drawn in workers (tag.ts): their HTML in place of their markers, once the last is finished.
+    return run.chain.then(() => {
+      if (typeof data.content === 'string') data.content = data.content.replace(WAIT_RE, (m) => run.waiting.get(m) ?? m);
+      return end(data, run);
+    });
   };
 }

@@ -60,6 +60,8 @@ export function register(hexo: HexoLike): SiteState {
   // The disk cache stays within its size bound (diskcache.ts).
   hexo.extend.filter.register('after_generate', function natTraceCacheBound(): void {
     state.openDiskCache?.pruneIfWritten();
+    const drawn = state.drawStats;
+    if (drawn) hexo.log.debug(`nat_trace: ${drawn.jobs} block${drawn.jobs === 1 ? '' : 's'} drawn in ${drawn.workers} worker thread${drawn.workers === 1 ? '' : 's'}`);
   });
   // A page listing several posts (the index, archives) can show one figure twice.
   hexo.extend.filter.register('after_render:html', (html: string) => (typeof html === 'string' ? uniqueFigureIds(html, new Set()) : html));

@@ -9,6 +9,7 @@
  */
 import type { RawMap } from '../scenario/parse';
 import type { FileData } from './diskcache';
+import { DrawPool, defaultWorkers } from './drawpool';
 import { PartStore } from './expand';
 import { DiskCache, siteCacheDir } from './diskcache';
 import type { CheckedConfig } from './config';
@@ -48,6 +49,15 @@ export interface RunState {
   sources: BlockSource[];
   /** Blocks rendered so far (for the line fallback when a tag has no marker). */
   blockCount: number;
+  /**
+   * Blocks waiting for their drawing (drawpool.ts), finished in order: the
+   * chain settles after the last one; after_post_render waits for it and puts
+   * each block's HTML in place of its marker (`waiting`).
+   */
+  chain?: Promise<void>;
+  waiting: Map<string, string>;
+  /** Set when a block had to wait for an earlier one (a `from:` while drawings are pending): every later block waits its turn whole. */
+  serial?: boolean;
 }
 
 export interface PostRecord {
@@ -84,12 +94,24 @@ export class SiteState {
     if (!this.disk || this.disk.dir !== dir) this.disk = new DiskCache(dir);
     return this.disk;
   }
+  private pool?: DrawPool;
+  /** The drawing workers (drawpool.ts), made on first use; none when `workers` is 0 or the machine has one core. */
+  drawPool(workers: number | undefined): DrawPool | undefined {
+    const size = workers ?? defaultWorkers();
+    if (size <= 0) return undefined;
+    if (!this.pool || this.pool.size !== size) this.pool = new DrawPool(size);
+    return this.pool.broken ? undefined : this.pool;
+  }
+
+  /** What the drawing workers did so far (the debug log, tests). */
+  get drawStats(): { jobs: number; workers: number } | undefined { return this.pool && { ...this.pool.stats }; }
+
   /** The disk cache if a block opened it. */
   get openDiskCache(): DiskCache | undefined { return this.disk; }
 
-  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'feedFiles' | 'partKeys' | 'dataDeps' | 'blockCount' | 'sources' | 'ids'>): RunState {
+  startRun(init: Omit<RunState, 'id' | 'names' | 'nameErrors' | 'errors' | 'files' | 'feedFiles' | 'partKeys' | 'dataDeps' | 'blockCount' | 'sources' | 'ids' | 'waiting'>): RunState {
     const run: RunState = {
-      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), feedFiles: new Set(), partKeys: [], dataDeps: new Map(), blockCount: 0, sources: [], ids: new Set(),
+      ...init, id: this.nextRun++, names: new Map(), nameErrors: new Map(), errors: [], files: new Map(), feedFiles: new Set(), partKeys: [], dataDeps: new Map(), blockCount: 0, sources: [], ids: new Set(), waiting: new Map(),
     };
     this.runs.set(run.id, run);
     this.latestRun.set(run.source, run.id);

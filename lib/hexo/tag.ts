@@ -9,7 +9,10 @@ import { escapeHTML } from 'hexo-util';
 import { NatTraceError } from '../errors';
 import { parseBlockArgs } from './args';
 import type { BlockArgs } from './args';
-import { renderBlock, renderModule, DependentBlockError } from './block';
+import { prepareBlock, renderModule, DependentBlockError } from './block';
+import type { BlockContext, BlockResult, PreparedBlock } from './block';
+import { drawFigures } from './draw';
+import { DrawPool, WorkerLost } from './drawpool';
 import { checkedSiteOptions, siteLanguage } from './config';
 import { fullSourceOf, blockFailure } from './filter';
 import type { RunState, SiteState } from './state';
@@ -17,6 +20,28 @@ import type { HexoLike, HexoPostData } from './types';
 
 const MARKER_RE = /^__at:(\d+):(\d+)(?::(\d+))?$/;
 const OPENING_RE = /(?:\{%|<%)-?\s*nat_trace(?=[\s%-])/g;
+
+/**
+ * A block finished after those before it in its post: a marker now, its HTML
+ * when its turn comes (after_post_render puts it in place: filter.ts).
+ */
+function waitTurn(run: RunState, turn: () => string | Promise<string>): string {
+  const marker = `<!--nat-trace-wait:${run.id}:${run.waiting.size + 1}-->`;
+  run.waiting.set(marker, '');
+  run.chain = (run.chain ?? Promise.resolve()).then(turn).then((html) => { run.waiting.set(marker, html); });
+  return marker;
+}
+
+/** A prepared block drawn in this thread. */
+function renderPrepared(p: Extract<PreparedBlock, { job: unknown }>): BlockResult {
+  let figures;
+  try {
+    figures = drawFigures(p.job);
+  } catch (e) {
+    throw p.fail(e);
+  }
+  return p.finish(figures);
+}
 
 /** "file:line: message (nat_trace block at line N)" */
 export function formatBlockError(e: unknown, fileRel: string, blockLine: number): string {
@@ -84,25 +109,7 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
       if (first) { run.errors.push(config.error); hexo.log.error(config.error); }
       return errorBox(config.error);
     }
-    try {
-      const site = config.options;
-      const parsed: BlockArgs = parseBlockArgs(args.filter((a) => !MARKER_RE.test(a)));
-      lang = parsed.lang ?? run.postLang ?? site.lang ?? siteLanguage(hexo) ?? 'en';
-      if (written?.unclosed) {
-        throw new NatTraceError('this block is not closed: no {% endnat_trace %} follows it, so it runs to the end of the post', {
-          token: '{% nat_trace', expected: '{% endnat_trace %} (or <% endnat_trace %>) after the scenario',
-        });
-      }
-      const res = renderBlock({
-        run, args: parsed, body, line, site, siteLang: siteLanguage(hexo), written,
-        sourceDir: hexo.source_dir, baseDir: hexo.base_dir, root: typeof hexo.config.root === 'string' ? hexo.config.root : '/',
-        url: typeof hexo.config.url === 'string' ? hexo.config.url : undefined,
-        cache: site.cache === false ? undefined : state.diskCache(hexo.base_dir),
-      });
-      // A block's parts are strings of their own (render figureParts, diskcache.ts): stored without a copy.
-      for (const [k, part] of res.parts) { state.parts.set(k, part, true); run.partKeys.push(k); }
-      return res.html;
-    } catch (e) {
+    const onError = (e: unknown): string => {
       const name = parsedName();
       if (e instanceof DependentBlockError) {
         // The cause was reported at its own block: show it here too, report nothing new.
@@ -120,6 +127,71 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
       run.errors.push(message);
       hexo.log.error(message);
       return errorBox(message);
+    };
+    // A block's parts are strings of their own (render figureParts, diskcache.ts): stored without a copy.
+    const accept = (res: BlockResult): string => {
+      for (const [k, part] of res.parts) { state.parts.set(k, part, true); run.partKeys.push(k); }
+      return res.html;
+    };
+    let ctx: BlockContext;
+    let parsed: BlockArgs;
+    const site = config.options;
+    try {
+      parsed = parseBlockArgs(args.filter((a) => !MARKER_RE.test(a)));
+      lang = parsed.lang ?? run.postLang ?? site.lang ?? siteLanguage(hexo) ?? 'en';
+      if (written?.unclosed) {
+        throw new NatTraceError('this block is not closed: no {% endnat_trace %} follows it, so it runs to the end of the post', {
+          token: '{% nat_trace', expected: '{% endnat_trace %} (or <% endnat_trace %>) after the scenario',
+        });
+      }
+      ctx = {
+        run, args: parsed, body, line, site, siteLang: siteLanguage(hexo), written,
+        sourceDir: hexo.source_dir, baseDir: hexo.base_dir, root: typeof hexo.config.root === 'string' ? hexo.config.root : '/',
+        url: typeof hexo.config.url === 'string' ? hexo.config.url : undefined,
+        cache: site.cache === false ? undefined : state.diskCache(hexo.base_dir),
+      };
+    } catch (e) {
+      return run.chain ? waitTurn(run, () => onError(e)) : onError(e);
     }
+    // Drawing in workers (drawpool.ts) for a post this process finishes (filter.ts); a tag outside one draws here.
+    const pool = adhoc ? undefined : state.drawPool(site.workers);
+    const drawn = (p: Extract<PreparedBlock, { job: unknown }>, via: DrawPool): Promise<BlockResult> => via.draw(p.job).then(
+      (figures) => p.finish(figures),
+      (e: unknown) => {
+        // No worker to draw it: drawn here instead.
+        if (e instanceof WorkerLost) return renderPrepared(p);
+        throw p.fail(e);
+      },
+    );
+    /** The whole block, at its turn. */
+    const whole = (): string | Promise<string> => {
+      let p: PreparedBlock;
+      try { p = prepareBlock(ctx); } catch (e) { return onError(e); }
+      if ('done' in p) return accept(p.done);
+      const via = state.drawPool(site.workers);
+      if (!via) { try { return accept(renderPrepared(p)); } catch (e) { return onError(e); } }
+      return drawn(p, via).then(accept, onError);
+    };
+    if (!run.chain) {
+      // Nothing waits before this block: made ready now, and drawn here, or in a worker while the post goes on.
+      let p: PreparedBlock;
+      try { p = prepareBlock(ctx); } catch (e) { return onError(e); }
+      if ('done' in p) return accept(p.done);
+      if (!pool) { try { return accept(renderPrepared(p)); } catch (e) { return onError(e); } }
+      const result = drawn(p, pool);
+      return waitTurn(run, () => result.then(accept, onError));
+    }
+    // An earlier block waits for its drawing. A `from:` needs that block's outcome first, and once one
+    // block waits whole, so does every later one (names are then taken in order).
+    if (run.serial || parsed.from !== undefined) {
+      run.serial = true;
+      return waitTurn(run, whole);
+    }
+    let p: PreparedBlock;
+    try { p = prepareBlock(ctx); } catch (e) { return waitTurn(run, () => onError(e)); }
+    if ('done' in p) { const done = p.done; return waitTurn(run, () => accept(done)); }
+    const result = pool ? drawn(p, pool) : undefined;
+    const prepared = p;
+    return waitTurn(run, () => (result ? result.then(accept, onError) : (() => { try { return accept(renderPrepared(prepared)); } catch (e) { return onError(e); } })()));
   };
 }

@@ -1,14 +1,17 @@
 /**
  * One jsdom window per process for svg.js to draw in: creating a window costs
- * ~100 ms, so it is made on first use and reused by every figure.
+ * ~100 ms, so it is made on first use and reused by every figure. jsdom itself
+ * is loaded then too: a process that only writes figures' HTML (the Hexo
+ * plugin's main thread when workers draw: hexo/drawpool.ts) never loads it.
  */
-import { JSDOM } from 'jsdom';
 
 type SvgJs = typeof import('@svgdotjs/svg.js');
 let lib: SvgJs | undefined;
 
 export function svgjs(): SvgJs {
   if (!lib) {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { JSDOM } = require('jsdom') as typeof import('jsdom');
     const { window } = new JSDOM('<!DOCTYPE html><html><body></body></html>');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const S = require('@svgdotjs/svg.js') as SvgJs;

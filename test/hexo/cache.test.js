@@ -16,16 +16,22 @@ const HEXO_BIN = path.join(ROOT, 'node_modules', 'hexo', 'bin', 'hexo');
 const block = (args, body) => `{% nat_trace ${args} %}\n${body}{% endnat_trace %}\n`;
 const UDP = 'trace: pc -> 203.0.113.22:5000/udp\n';
 
-/** Writes, at exit, which of the plugin's heavy modules this process loaded. */
+/**
+ * Writes, at exit, which of the plugin's heavy modules this process loaded:
+ * one file per thread (a preload runs in the drawing workers too), merged by generate().
+ */
 const PROBE = `'use strict';
-process.on('exit', () => {
+const probe = () => {
   const loaded = Object.keys(require.cache);
   const has = (re) => loaded.some((f) => re.test(f));
-  require('fs').writeFileSync(process.env.NAT_TRACE_PROBE, JSON.stringify({
+  require('fs').writeFileSync(process.env.NAT_TRACE_PROBE + '.' + require('worker_threads').threadId, JSON.stringify({
     jsdom: has(/node_modules[\\\\/]jsdom[\\\\/]/), svgjs: has(/@svgdotjs/), fontkit: has(/node_modules[\\\\/]fontkit[\\\\/]/),
     yaml: has(/node_modules[\\\\/]yaml[\\\\/]/), sim: has(/dist[\\\\/]sim[\\\\/]/), render: has(/dist[\\\\/]render[\\\\/]index\\.js$/),
   }));
-});
+};
+// The main thread at its exit; a drawing worker is stopped with the process, without an exit event: it writes as it goes.
+if (require('worker_threads').isMainThread) process.on('exit', probe);
+else { probe(); setInterval(probe, 50).unref(); }
 `;
 
 function posts() {
@@ -59,7 +65,14 @@ function generate(dir, { clean = true } = {}) {
     child.stderr.on('data', (d) => { out += d; });
     child.on('close', (code) => {
       if (code !== 0) { reject(new Error(`hexo generate in ${dir} exited ${code}:\n${out.slice(-3000)}`)); return; }
-      resolve(JSON.parse(fs.readFileSync(probeFile, 'utf8')));
+      // What any thread loaded.
+      const merged = {};
+      for (const name of fs.readdirSync(dir).filter((n) => n.startsWith('.probe.json.'))) {
+        const one = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+        for (const [k, v] of Object.entries(one)) merged[k] = Boolean(merged[k] || v);
+        fs.rmSync(path.join(dir, name));
+      }
+      resolve(merged);
     });
   });
 }
