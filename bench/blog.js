@@ -38,7 +38,10 @@ module.exports = async function blogSection(ctx) {
       blog: makeSite(path.join(base, 'blog'), { posts, blocks: true }),
       floor: makeSite(path.join(base, 'floor'), { posts, blocks: false }),
       bare: makeSite(path.join(base, 'bare'), { posts, blocks: false, plugin: false }),
-      stub: makeSite(path.join(base, 'stub'), { posts, blocks: true, stubFigure, cache: false }),
+      // The stub stands in for the renderer in Hexo's own thread (a drawing worker would load the real one).
+      stub: makeSite(path.join(base, 'stub'), { posts, blocks: true, stubFigure, cache: false, workers: 0 }),
+      // The same blog drawn in Hexo's own thread: what the drawing workers buy.
+      single: makeSite(path.join(base, 'single'), { posts, blocks: true, workers: 0 }),
     };
     const blog = sites.blog;
     const floor = sites.floor;
@@ -48,15 +51,16 @@ module.exports = async function blogSection(ctx) {
     const builds = {
       cold: () => generate(blog), warm: () => generate(blog, { warm: true }),
       floor: () => generate(floor), bare: () => generate(sites.bare), stub: () => generate(sites.stub),
+      single: () => generate(sites.single),
     };
     // One unmeasured build of each (file-system cache; not with --quick), then
     // alternated runs, the order reversed every round so drift hits every site
     // alike (a warm run finds the cache of the latest cold one).
     if (!ctx.quick) for (const dir of Object.values(sites)) generate(dir);
-    const res = { cold: [], warm: [], floor: [], bare: [], stub: [] };
+    const res = { cold: [], warm: [], floor: [], bare: [], stub: [], single: [] };
     const check = { cold: null, warm: null };
     for (let r = 0; r < runs; r++) {
-      const order = r % 2 ? ['stub', 'bare', 'floor', 'warm', 'cold'] : ['cold', 'warm', 'floor', 'bare', 'stub'];
+      const order = r % 2 ? ['single', 'stub', 'bare', 'floor', 'warm', 'cold'] : ['cold', 'warm', 'floor', 'bare', 'stub', 'single'];
       for (const which of order) {
         const x = builds[which]();
         res[which].push(x);
@@ -103,7 +107,8 @@ module.exports = async function blogSection(ctx) {
       { name: 'peak RSS, cold / floor', value: round(rss('cold') / rss('floor'), 2), unit: 'x', target: { op: '<=', limit: 2.0 }, how: 'the two maxima above' },
       { name: 'peak RSS, warm / floor', value: round(rss('warm') / rss('floor'), 2), unit: 'x', how: 'same' },
       { name: 'floor with the plugin / without it, no blocks, median', value: round(mf / med('bare'), 2), unit: 'x', how: `the floor against the same site without scripts/load-plugin.js (${round(med('bare') / 1000, 2)} s; CPU ${round(cpu('floor') / cpu('bare'), 2)}x): what loading the plugin costs a site without blocks` },
-      { name: 'diagnostic: blog with a stub renderer, no cache, median', value: round(med('stub') / 1000, 2), unit: 's', how: 'the same blog, renderer replaced by one fixed real SVG per figure (bench/lib/stub-render.js), nat_trace.cache: false: parse, simulate, story and Hexo run for real' },
+      { name: 'diagnostic: cold, drawn in Hexo\'s own thread (workers: 0) / floor', value: round(med('single') / mf, 2), unit: 'x', how: `the cold blog with nat_trace.workers: 0 (${round(med('single') / 1000, 2)} s, CPU ${round(cpu('single') / cpu('floor'), 2)}x, peak RSS ${round(rss('single'), 0)} MB): what the drawing workers buy` },
+      { name: 'diagnostic: blog with a stub renderer, no cache, median', value: round(med('stub') / 1000, 2), unit: 's', how: 'the same blog, renderer replaced by one fixed real SVG per figure (bench/lib/stub-render.js), nat_trace.cache: false and workers: 0: parse, simulate, story and Hexo run for real, in one thread' },
       { name: 'diagnostic: stub / floor', value: round(med('stub') / mf, 2), unit: 'x', how: `the floor any renderer could reach with the rest unchanged (CPU ${round(cpu('stub') / cpu('floor'), 2)}x)` },
       { name: 'diagnostic: stub: peak RSS', value: round(rss('stub'), 0), unit: 'MB', how: 'as above' },
       { name: 'pages whose figure CSS is missing, repeated or needless', value: cssWrong, unit: 'pages', target: { op: '<=', limit: 0 }, how: `public/**/*.html: <style id="nat-trace-css"> once in each of the ${figurePages} pages with figures and in no other page` },

@@ -72,16 +72,17 @@ function cacheDir(dir) {
  * Create (or replace) a site with `posts` posts at `dir`. `stubFigure` (an
  * SVG string) makes the diagnostic variant whose renderer is a stub;
  * `plugin: false` a site that does not load the plugin at all; `cache:
- * false` sets nat_trace.cache: false.
+ * false` sets nat_trace.cache: false; `workers` sets nat_trace.workers.
  */
-function makeSite(dir, { posts, blocks = true, stubFigure, plugin = true, cache = true }) {
+function makeSite(dir, { posts, blocks = true, stubFigure, plugin = true, cache = true, workers }) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const ex = path.join(ROOT, 'example');
   // Same config as the example (its comments document it); the landscape theme.
   const config = fs.readFileSync(path.join(ex, '_config.yml'), 'utf8');
   if (!/^nat_trace:\n/m.test(config)) throw new Error('bench: example/_config.yml has no nat_trace: mapping');
-  fs.writeFileSync(path.join(dir, '_config.yml'), cache ? config : config.replace(/^nat_trace:\n/m, 'nat_trace:\n  cache: false\n'));
+  const extra = `${cache ? '' : '  cache: false\n'}${workers === undefined ? '' : `  workers: ${workers}\n`}`;
+  fs.writeFileSync(path.join(dir, '_config.yml'), config.replace(/^nat_trace:\n/m, `nat_trace:\n${extra}`));
   fs.copyFileSync(path.join(ex, 'package.json'), path.join(dir, 'package.json'));
   fs.mkdirSync(path.join(dir, 'scripts'), { recursive: true });
   fs.copyFileSync(path.join(ex, 'scripts', 'index-page.js'), path.join(dir, 'scripts', 'index-page.js'));
