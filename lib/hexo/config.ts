@@ -34,7 +34,7 @@ export interface SiteOptions {
   cache?: boolean;
   /** Which posts get the figure images feeds show (feed.ts); undefined = auto. */
   feed_images?: FeedImages;
-  /** Drawing workers (drawpool.ts): 0 draws in Hexo's own thread; undefined = auto (one per core, at most 4). */
+  /** Drawing workers (drawpool.ts): 0 draws in Hexo's own thread; undefined = auto (drawpool.ts defaultWorkers). */
   workers?: number;
 }
 

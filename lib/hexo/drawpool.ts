@@ -27,10 +27,15 @@ export class WorkerLost extends Error {}
 interface Task { id: number; job: DrawJob; resolve: (f: RenderedFigure[]) => void; reject: (e: Error) => void }
 interface Slot { worker: Worker; task?: Task; idle?: NodeJS.Timeout }
 
-/** How many workers by default: one per core, at most 4; none on one core (a worker would only add its start). */
+/**
+ * How many workers by default: one per core but one (Hexo's own thread has
+ * work of its own: finishing the blocks, the pages), at most 4; none on one or
+ * two cores, where the 100-post bench blog built no faster with workers (12.8
+ * against 13.1 s) and took 160 MB more (docs/performance.md).
+ */
 export function defaultWorkers(): number {
   const n = availableParallelism();
-  return n < 2 ? 0 : Math.min(n, 4);
+  return n <= 2 ? 0 : Math.min(n - 1, 4);
 }
 
 export class DrawPool {
