@@ -153,8 +153,6 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
     } catch (e) {
       return run.chain ? waitTurn(run, () => onError(e)) : onError(e);
     }
-    // Drawing in workers (drawpool.ts) for a post this process finishes (filter.ts); a tag outside one draws here.
-    const pool = adhoc ? undefined : state.drawPool(site.workers);
     const drawn = (p: Extract<PreparedBlock, { job: unknown }>, via: DrawPool): Promise<BlockResult> => via.draw(p.job).then(
       (figures) => p.finish(figures),
       (e: unknown) => {
@@ -163,35 +161,33 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
         throw p.fail(e);
       },
     );
-    /** The whole block, at its turn. */
-    const whole = (): string | Promise<string> => {
+    /**
+     * The block made ready, and its drawing started in a worker, now; what it
+     * gives (its HTML, or its error's box and report) is taken when the
+     * returned function is called, at the block's turn. Workers only for a post
+     * this process finishes (filter.ts); a tag outside one draws here.
+     */
+    const start = (): (() => string | Promise<string>) => {
       let p: PreparedBlock;
-      try { p = prepareBlock(ctx); } catch (e) { return onError(e); }
-      if ('done' in p) return accept(p.done);
-      const via = state.drawPool(site.workers);
-      if (!via) { try { return accept(renderPrepared(p)); } catch (e) { return onError(e); } }
-      return drawn(p, via).then(accept, onError);
+      try { p = prepareBlock(ctx); } catch (e) { return () => onError(e); }
+      if ('done' in p) { const done = p.done; return () => accept(done); }
+      const prepared = p;
+      const via = adhoc ? undefined : state.drawPool(site.workers);
+      if (!via) return () => { try { return accept(renderPrepared(prepared)); } catch (e) { return onError(e); } };
+      const result = drawn(prepared, via);
+      return () => result.then(accept, onError);
     };
     if (!run.chain) {
-      // Nothing waits before this block: made ready now, and drawn here, or in a worker while the post goes on.
-      let p: PreparedBlock;
-      try { p = prepareBlock(ctx); } catch (e) { return onError(e); }
-      if ('done' in p) return accept(p.done);
-      if (!pool) { try { return accept(renderPrepared(p)); } catch (e) { return onError(e); } }
-      const result = drawn(p, pool);
-      return waitTurn(run, () => result.then(accept, onError));
+      // Nothing waits before this block: finished now, or when its worker answers while the post goes on.
+      const out = start()();
+      return typeof out === 'string' ? out : waitTurn(run, () => out);
     }
     // An earlier block waits for its drawing. A `from:` needs that block's outcome first, and once one
     // block waits whole, so does every later one (names are then taken in order).
     if (run.serial || parsed.from !== undefined) {
       run.serial = true;
-      return waitTurn(run, whole);
+      return waitTurn(run, () => start()());
     }
-    let p: PreparedBlock;
-    try { p = prepareBlock(ctx); } catch (e) { return waitTurn(run, () => onError(e)); }
-    if ('done' in p) { const done = p.done; return waitTurn(run, () => accept(done)); }
-    const result = pool ? drawn(p, pool) : undefined;
-    const prepared = p;
-    return waitTurn(run, () => (result ? result.then(accept, onError) : (() => { try { return accept(renderPrepared(prepared)); } catch (e) { return onError(e); } })()));
+    return waitTurn(run, start());
   };
 }

@@ -9,7 +9,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
-const { HAIRPIN, ROOT, post, makeSite } = require('./helpers');
+const { HAIRPIN, ROOT, post, makeSite, publicTree } = require('./helpers');
 const { DiskCache, siteCacheDir } = require('../../dist/hexo/diskcache');
 
 const HEXO_BIN = path.join(ROOT, 'node_modules', 'hexo', 'bin', 'hexo');
@@ -75,24 +75,6 @@ function generate(dir, { clean = true } = {}) {
       resolve(merged);
     });
   });
-}
-
-/** Every file under public/, by path; the theme's random share ids, the post files' times and the site's title (`name`) left out. */
-function publicTree(dir, name) {
-  const out = new Map();
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        const text = fs.readFileSync(p, 'utf8').replace(/data-id="[^"]*"/g, 'data-id=""')
-          .replace(/(article:modified_time" content=")[^"]*/g, '$1');
-        out.set(path.relative(dir, p), name ? text.split(name).join('SITE') : text);
-      }
-    }
-  };
-  walk(path.join(dir, 'public'));
-  return out;
 }
 
 function assertSameTree(a, b, what) {

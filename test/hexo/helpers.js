@@ -112,6 +112,24 @@ function hexoCli(dir, args) {
   });
 }
 
+/** Every file under public/, by path; the theme's random share ids, the post files' times and the site's title (`name`) left out. */
+function publicTree(dir, name) {
+  const out = new Map();
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const text = fs.readFileSync(p, 'utf8').replace(/data-id="[^"]*"/g, 'data-id=""')
+          .replace(/(article:modified_time" content=")[^"]*/g, '$1');
+        out.set(path.relative(dir, p), name ? text.split(name).join('SITE') : text);
+      }
+    }
+  };
+  walk(path.join(dir, 'public'));
+  return out;
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -120,4 +138,4 @@ function freePort() {
   });
 }
 
-module.exports = { ROOT, TMP, PLUGIN, HAIRPIN, write, post, makeSite, openHexo, postOf, routeText, lineOf, count, freePort, hexoCli };
+module.exports = { ROOT, TMP, PLUGIN, HAIRPIN, write, post, makeSite, openHexo, postOf, routeText, lineOf, count, freePort, hexoCli, publicTree };

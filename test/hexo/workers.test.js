@@ -8,7 +8,7 @@ const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { HAIRPIN, ROOT, post, makeSite } = require('./helpers');
+const { HAIRPIN, ROOT, post, makeSite, publicTree } = require('./helpers');
 const { DrawPool, WorkerLost } = require('../../dist/hexo/drawpool');
 
 const HEXO_BIN = path.join(ROOT, 'node_modules', 'hexo', 'bin', 'hexo');
@@ -34,23 +34,6 @@ function generate(dir, args = []) {
   fs.rmSync(path.join(dir, 'db.json'), { force: true });
   const r = spawnSync(process.execPath, [HEXO_BIN, 'generate', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-function publicTree(dir, name) {
-  const out = new Map();
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        // The theme's random share ids, the post files' times and the site's title (`name`) left out.
-        const text = fs.readFileSync(p, 'utf8').replace(/data-id="[^"]*"/g, 'data-id=""').replace(/(article:modified_time" content=")[^"]*/g, '$1');
-        out.set(path.relative(dir, p), text.split(name).join('SITE'));
-      }
-    }
-  };
-  walk(path.join(dir, 'public'));
-  return out;
 }
 
 /** The ERROR lines of a failed generate, without the site's own path. */
