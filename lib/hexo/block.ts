@@ -13,7 +13,7 @@ import type { SimResult } from '../index';
 import type { RawMap } from '../scenario/parse';
 import { NatTraceError } from '../errors';
 import type { RenderedFigure, FigureOptions, FigureFile, FigurePart } from '../render';
-import { AUTO, fileVariants } from '../render/scheme';
+import { AUTO, darkModeKey, fileVariants } from '../render/scheme';
 import { pageSvg } from '../render/pagecss';
 import type { DarkMode } from '../render/scheme';
 import { codeFingerprint, parseRawJson } from './diskcache';
@@ -152,10 +152,20 @@ export interface BlockResult {
 }
 
 /** SVG file name: content-addressed, so a changed figure gets a new URL (no stale browser cache). */
-function figureFileName(f: RenderedFigure, svg: string, narrow = false): string {
+function figureFileName(f: RenderedFigure, svg: string): string {
   const kind = f.kind === 'step' ? `step-${f.step ?? 0}` : f.kind;
-  return `${hashText(svg).slice(0, 10)}-${kind}${narrow ? '-narrow' : ''}.svg`;
+  return `${hashText(svg).slice(0, 10)}-${kind}.svg`;
 }
+
+/** A narrow sheet's file name: content-addressed, naming its first and last step ("steps-1-6"). */
+function sheetFileName(group: RenderedFigure[], svg: string): string {
+  const first = group[0].step ?? 0;
+  const last = group[group.length - 1].step ?? 0;
+  return `${hashText(svg).slice(0, 10)}-${first === last ? `step-${first}` : `steps-${first}-${last}`}-narrow.svg`;
+}
+
+/** A narrow layout's slice of its block's sheet (FigureFile without the palette variant). */
+type NarrowFile = NonNullable<FigureFile['narrow']>;
 
 /** Where file-mode SVGs of a post go: under the post's URL ("2024/x/" or "x.html" -> "x/"). */
 export function postFigureDir(postPath: string): string {
@@ -311,18 +321,32 @@ function finishBlock(ctx: BlockContext, figures: RenderedFigure[], diskKey: stri
     return siteUrl ? `${siteUrl}/${path}` : ctx.root + path;
   };
   // A step's narrow layout (render/index.ts) is a file too, in file and in inline mode: shown as an <img> where
-  // it shows, it costs the page a few hundred bytes instead of a second drawing.
-  const narrowFileOf = (f: RenderedFigure, mode: DarkMode): string | undefined => {
+  // it shows, it costs the page a few hundred bytes instead of a second drawing. A block's narrow layouts of
+  // one width are one file (render/sheet.ts), each <img> showing its slice: a few hundred files for a blog's
+  // thousands of steps.
+  const sheets = new Map<string, Map<RenderedFigure, NarrowFile>>();
+  const narrowFileOf = (f: RenderedFigure, mode: DarkMode): NarrowFile | undefined => {
     if (!f.narrow) return undefined;
-    const svg = R.restyle(f.narrow.svg, f.narrow.id, theme, mode);
-    const path = dir + figureFileName(f, svg, true);
-    files.set(path, svg);
-    pageFiles.add(path);
-    return ctx.root + path;
+    const modeKey = darkModeKey(mode);
+    let slices = sheets.get(modeKey);
+    if (!slices) {
+      slices = new Map();
+      sheets.set(modeKey, slices);
+      const byWidth = new Map<number, RenderedFigure[]>();
+      for (const g of figures) if (g.narrow) byWidth.set(g.narrow.width, [...(byWidth.get(g.narrow.width) ?? []), g]);
+      for (const group of byWidth.values()) {
+        const sheet = R.narrowSheet(group.map((g) => ({ svg: R.restyle(g.narrow!.svg, g.narrow!.id, theme, mode), width: g.narrow!.width, height: g.narrow!.height })));
+        const path = dir + sheetFileName(group, sheet.svg);
+        files.set(path, sheet.svg);
+        pageFiles.add(path);
+        group.forEach((g, i) => slices!.set(g, { src: ctx.root + path, href: `${ctx.root}${path}#${sheet.slices[i].view}`, position: sheet.slices[i].position }));
+      }
+    }
+    return slices.get(f);
   };
   let result: BlockResult;
   if (output === 'file') {
-    const variants = (f: RenderedFigure): FigureFile[] => fileVariants(dark).map((v) => ({ variant: v.variant, src: ctx.root + fileOf(f, v.mode), narrowSrc: narrowFileOf(f, v.mode) }));
+    const variants = (f: RenderedFigure): FigureFile[] => fileVariants(dark).map((v) => ({ variant: v.variant, src: ctx.root + fileOf(f, v.mode), narrow: narrowFileOf(f, v.mode) }));
     // The rules showing the light or the dark file are the page's (pagecss.ts), once.
     result = R.figureParts(rendered.figures, { mode: 'file', files: variants, lang, caption: args.caption, defer });
   } else {
@@ -333,8 +357,8 @@ function finishBlock(ctx: BlockContext, figures: RenderedFigure[], diskKey: stri
     const figures = rendered.figures.map((f) => { const g = { ...f, svg: pageSvg(f.svg, f.id, theme, keepDesc) }; drawn.set(g, f); return g; });
     // Light and dark narrow files under a theme's toggle: the page's switch rules show one (pagecss.ts).
     const narrowFiles = (g: RenderedFigure): FigureFile[] => fileVariants(dark).flatMap((v) => {
-      const src = narrowFileOf(drawn.get(g) ?? g, v.mode);
-      return src ? [{ variant: v.variant, src }] : [];
+      const file = narrowFileOf(drawn.get(g) ?? g, v.mode);
+      return file ? [{ ...file, variant: v.variant }] : [];
     });
     result = R.figureParts(figures, { mode: 'inline', lang, caption: args.caption, narrowFiles, defer: (g) => defer(drawn.get(g) ?? g) });
   }

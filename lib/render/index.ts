@@ -150,8 +150,12 @@ export function minFigureWidth(width: number): number {
 export interface FigureFile {
   variant: 'light' | 'dark' | 'auto';
   src: string;
-  /** The file of the figure's narrow layout, in the same palette. */
-  narrowSrc?: string;
+  /** The lightbox link, when not `src`: the slice's view of a narrow sheet (sheet.ts). */
+  href?: string;
+  /** The slice of a narrow sheet the <img> shows (sheet.ts SheetSlice.position). */
+  position?: string;
+  /** The figure's narrow layout in the same palette. */
+  narrow?: Omit<FigureFile, 'variant' | 'narrow'>;
 }
 
 export interface FigureHtmlOptions {
@@ -193,7 +197,7 @@ export function figureParts(figs: RenderedFigure[], opts: FigureHtmlOptions): { 
     const caption = opts.caption !== undefined && figs.length === 1 ? opts.caption : f.caption;
     const files: FigureFile[] | undefined = opts.mode !== 'file' ? undefined : opts.files ? opts.files(f) : opts.src ? [{ variant: 'auto', src: opts.src(f) }] : [];
     const n = f.narrow;
-    const narrowFiles = !n ? undefined : files ? files.flatMap((v) => (v.narrowSrc ? [{ variant: v.variant, src: v.narrowSrc }] : [])) : opts.narrowFiles?.(f);
+    const narrowFiles = !n ? undefined : files ? files.flatMap((v) => (v.narrow ? [{ ...v.narrow, variant: v.variant }] : [])) : opts.narrowFiles?.(f);
     const narrow = n && (narrowFiles?.length || (opts.mode === 'inline' && !opts.narrowFiles)) ? {
       // Named by the title, which the drawing also shows at its top (so no lightbox caption): the caption is the <figcaption> below.
       width: n.width, height: n.height, minWidth: minFigureWidth(n.width), files: narrowFiles, alt: f.title,
@@ -232,6 +236,7 @@ export function errorHtml(message: string, lang: string): string {
 
 export { buildStory } from '../story';
 export { restyle } from './theme';
+export { narrowSheet } from './sheet';
 
 /** How many steps the trace tells (whatever steps a figure selection keeps): for "step N does not exist". */
 export function stepCount(sim: SimResult, lang: string): number {

@@ -98,9 +98,21 @@ describe('hexo: nat_trace tag', function () {
     const html = postOf(hexo, 'e.md').content;
     assert.strictEqual(count(html, SVG), 0);
     const srcs = [...html.matchAll(/<img\b[^>]*\bsrc="([^"]+)"/g)].map((m) => unescapeHTML(m[1]));
-    // Each step also has its narrow layout's file.
-    assert.strictEqual(srcs.filter((s) => !/-narrow\.svg$/.test(s)).length, stepCount(HAIRPIN));
-    assert.strictEqual(srcs.filter((s) => /-step-\d+-narrow\.svg$/.test(s)).length, stepCount(HAIRPIN));
+    // Each step also has its narrow layout: its slice of one file for the block (render/sheet.ts).
+    const n = stepCount(HAIRPIN);
+    assert.strictEqual(srcs.filter((s) => !/-narrow\.svg$/.test(s)).length, n);
+    const narrow = [...html.matchAll(/<a\b[^>]*\bhref="([^"]+)"[^>]*><img\b[^>]*\bsrc="([^"]+-narrow\.svg)"[^>]*\bstyle="([^"]+)"/g)]
+      .map((m) => ({ href: unescapeHTML(m[1]), src: unescapeHTML(m[2]), style: m[3] }));
+    assert.strictEqual(narrow.length, n, 'a narrow <img> per step');
+    assert.deepStrictEqual([...new Set(narrow.map((x) => x.src))].map((s) => s.replace(/^.*-(steps-)/, '$1')), [`steps-1-${n}-narrow.svg`]);
+    assert.deepStrictEqual(narrow.map((x) => x.href), narrow.map((x, i) => `${x.src}#v${i + 1}`), 'each lightbox link names its slice');
+    const positions = narrow.map((x) => /object-position:0 ([\d.]+)%/.exec(x.style));
+    assert.ok(positions.every(Boolean), 'each narrow <img> shows a slice');
+    assert.strictEqual(Number(positions[0][1]), 0);
+    assert.strictEqual(Number(positions[n - 1][1]), 100);
+    for (let i = 1; i < n; i++) assert.ok(Number(positions[i][1]) > Number(positions[i - 1][1]), `slice ${i + 1} below slice ${i}`);
+    const sheet = await routeText(hexo, narrow[0].src.slice(1));
+    assert.strictEqual(count(sheet, /<view id="v\d+"/g), n);
     assert.ok(html.includes('The hairpin, step by step'), 'caption with spaces arrives whole');
     for (const m of html.matchAll(/<img\b[^>]*>/g)) assert.match(m[0], /\balt="[^"]+"/);
     for (const src of srcs) {
