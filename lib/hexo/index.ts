@@ -11,6 +11,7 @@ import { natTraceTag } from './tag';
 import { figureGenerator } from './generator';
 import { feedPosts, withoutUnwrittenImages } from './feed';
 import { expandFigures } from './expand';
+import { oneBytePage } from './onebyte';
 import { uniqueFigureIds } from './ids';
 import { hashText, PLUGIN_VERSION } from './block';
 import type { HexoLike, HexoDocument } from './types';
@@ -55,7 +56,9 @@ export function register(hexo: HexoLike): SiteState {
   hexo.extend.filter.register('after_render:html', function natTraceExpand(html: string): string {
     if (typeof html !== 'string') return html;
     const page = withoutUnwrittenImages(expandFigures(html, (k) => state.parts.get(k)), state.unwrittenFiles, typeof hexo.config.root === 'string' ? hexo.config.root : '/');
-    return withPageCss(page, checkedSiteOptions(hexo, state).options.dark ?? AUTO);
+    const styled = withPageCss(page, checkedSiteOptions(hexo, state).options.dark ?? AUTO);
+    // Only pages with figures: what the figures bring is what makes them two-byte (onebyte.ts).
+    return styled.includes('<div class="nat-trace"') ? oneBytePage(styled) : styled;
   }, 1);
   // The disk cache stays within its size bound (diskcache.ts).
   hexo.extend.filter.register('after_generate', function natTraceCacheBound(): void {
