@@ -16,7 +16,7 @@ import { renderExplain } from './explain';
 import { THEMES, restyle } from './theme';
 import type { DarkMode } from './scheme';
 import { NatTraceError, suggest } from '../errors';
-import { xmlSafe } from './xml';
+import { xmlSafe, latin1Refs } from './xml';
 import { has } from '../dict';
 
 export interface FigureOptions {
@@ -210,7 +210,8 @@ export function figureParts(figs: RenderedFigure[], opts: FigureHtmlOptions): { 
       // The layouts switch at the wide one's minimum width: the page's rule for that width (pagecss.ts layoutCss).
       narrow, layoutsClass: layoutClass(minFigureWidth(f.width)),
     };
-    const body = env.render('figure-body.njk', { f: view, hint, switchCss: i === 0 ? opts.switchCss : undefined }).trim();
+    // Deferred, the caption goes with the drawing (figure.njk): in the page it is the part's copy.
+    const body = env.render('figure-body.njk', { f: view, hint, switchCss: i === 0 ? opts.switchCss : undefined, withCaption: !!opts.defer }).trim();
     const text = env.render('figure-text.njk', { f: view, stepsLabel }).trim();
     const fallback = opts.defer?.(f);
     const key = fallback === undefined ? undefined : createHash('sha256').update(`${body}\0${text}`).digest('hex').slice(0, 16);
@@ -219,7 +220,9 @@ export function figureParts(figs: RenderedFigure[], opts: FigureHtmlOptions): { 
   });
   const blockCaption = opts.caption !== undefined && figs.length > 1 ? opts.caption : undefined;
   const html = xmlSafe(env.render('figure.njk', { figs: items, lang: L, blockCaption }).trim() + '\n');
-  for (const part of parts.values()) { part.body = xmlSafe(part.body); part.text = xmlSafe(part.text); }
+  // The drawings go only into pages (never into post.content, whose text excerpts and descriptions read):
+  // there, their arrows and quotes as references keep a Latin-script page one byte a character (hexo/onebyte.ts).
+  for (const part of parts.values()) { part.body = latin1Refs(xmlSafe(part.body)); part.text = latin1Refs(xmlSafe(part.text)); }
   return { html, parts };
 }
 

@@ -71,12 +71,19 @@ async function openHexo(dir, opts = {}) {
  * placeholders, so word counts and search indexes see the prose); `stored` is
  * post.content as Hexo keeps it.
  */
+/** `html` with its numeric references to characters above U+00FF as those characters (the ones below are markup's own escapes). */
+function charsAboveLatin1(html) {
+  return html.replace(/&#x([0-9a-f]+);/gi, (m, h) => (parseInt(h, 16) > 0xff ? String.fromCodePoint(parseInt(h, 16)) : m));
+}
+
 function postOf(hexo, file) {
   const p = hexo.model('Post').findOne({ source: `_posts/${file}` });
   if (!p) throw new Error(`no post ${file}`);
   const view = Object.create(p);
   view.stored = p.content;
-  view.content = typeof p.content === 'string' ? hexo.execFilterSync('_after_html_render', p.content, { context: hexo }) : p.content;
+  view.page = typeof p.content === 'string' ? hexo.execFilterSync('_after_html_render', p.content, { context: hexo }) : p.content;
+  // The page's characters as a parser reads them: the figures' characters above U+00FF are references there (onebyte.ts).
+  view.content = typeof view.page === 'string' ? charsAboveLatin1(view.page) : view.page;
   return view;
 }
 
@@ -138,4 +145,4 @@ function freePort() {
   });
 }
 
-module.exports = { ROOT, TMP, PLUGIN, HAIRPIN, write, post, makeSite, openHexo, postOf, routeText, lineOf, count, freePort, hexoCli, publicTree };
+module.exports = { ROOT, TMP, PLUGIN, HAIRPIN, write, post, makeSite, openHexo, postOf, charsAboveLatin1, routeText, lineOf, count, freePort, hexoCli, publicTree };

@@ -10,6 +10,7 @@ const { oneBytePage } = require('../../dist/hexo/onebyte');
 const figurePage = (extra = '') => [
   '<!DOCTYPE html><html lang="en"><head><title>Hairpin · step 1</title></head><body>',
   '<p>Caf\u00e9 prose, then a figure.</p>',
+  `<p>${'Some prose around the figure. '.repeat(40)}</p>`,
   '<div class="nat-trace"><figure><svg class="nat-trace-svg" role="img" aria-label="pc → router"><title>Step 1 · pc → MikroTik</title>',
   '<text x="1" y="2">10.0.0.2:40000 → 203.0.113.1:80</text></svg>',
   '<figcaption>The rule “add chain=dstnat” matches 😀</figcaption></figure></div>',
@@ -62,5 +63,44 @@ describe('hexo: pages with figures at one byte a character', () => {
     assert.strictEqual(oneBytePage(cjk), cjk);
     const plain = '<p>plain</p>';
     assert.strictEqual(oneBytePage(plain), plain);
+  });
+});
+
+describe('render: deferred drawings with their characters above U+00FF as references', function () {
+  this.timeout(60000);
+  const { runScenario } = require('../../dist/index');
+  const R = require('../../dist/render');
+  const { S } = require('./story-scenarios');
+  const form = (s) => { const b = v8.serialize(s); let i = 2; while (b[i] === 0) i++; return ({ 0x22: 'one-byte', 0x63: 'two-byte' })[b[i]]; };
+  const partsOf = (lang) => {
+    const figs = R.renderFigures(runScenario(S.hairpin), { lang, show: ['steps', 'rules'] });
+    return { figs, ...R.figureParts(figs, { mode: 'inline', lang, defer: () => '/f.svg' }) };
+  };
+
+  it('an English block: every part one byte a character, reading as the drawing does', () => {
+    const { figs, parts } = partsOf('en');
+    assert.ok(figs.some((f) => /→/.test(f.svg)), 'the drawings have arrows');
+    for (const p of parts.values()) {
+      for (const s of [p.body, p.text]) {
+        assert.ok(!/[^\x00-\xff]/.test(s));
+        assert.strictEqual(form(s), 'one-byte');
+      }
+    }
+    // The drawing's text as a parser reads it is the figure's own.
+    const i = figs.findIndex((f) => /→/.test(f.svg));
+    const drawn = new JSDOM(`<body>${[...parts.values()][i].body}</body>`).window.document.querySelector('svg').textContent;
+    const own = new JSDOM(`<body>${figs[i].svg}</body>`).window.document.querySelector('svg').textContent;
+    assert.ok(drawn.includes('→'), 'the arrows read as arrows');
+    assert.strictEqual(drawn, own);
+  });
+
+  it('a zh-TW block keeps its characters (references would make it longer)', () => {
+    const { parts } = partsOf('zh-TW');
+    assert.ok([...parts.values()].some((p) => /[\u4e00-\u9fff]/.test(p.body)));
+  });
+
+  it('post.content keeps its characters: captions feed excerpts and descriptions', () => {
+    const { html } = partsOf('en');
+    assert.match(html, /[^\x00-\xff]/);
   });
 });
