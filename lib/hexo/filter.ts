@@ -66,6 +66,34 @@ export function beforePostRender(hexo: HexoLike, state: SiteState) {
   };
 }
 
+/** A block as the source filter left it (scan.ts): its run, line and number. */
+const PLACED_RE = /\{% nat_trace __at:(\d+):(\d+):(\d+) %\}\n*\{% endnat_trace %\}/g;
+
+/**
+ * The last before_post_render filter: each block of the post becomes the HTML
+ * its tag gives (tag.ts, called as Nunjucks would call it, in order), wrapped
+ * as Hexo wraps a rendered code block (<hexoPostRenderCodeBlock>: Markdown
+ * sees a placeholder where it would have seen the tag's, and Hexo puts the
+ * HTML back after rendering). A post whose only tags are blocks then skips
+ * Nunjucks altogether (Hexo runs it only for a post with a tag left), which
+ * was most of what a cached block cost. Posts with Nunjucks off keep their
+ * text (the source filter left no block there).
+ */
+export function blocksInPlace(state: SiteState, tag: (this: HexoPostData, args: string[], body: string) => string) {
+  return function natTraceBlocksInPlace(data: HexoPostData): HexoPostData {
+    const id = state.runOfData.get(data);
+    const run = id === undefined ? undefined : state.runs.get(id);
+    if (!run || !run.sources.length || typeof data.content !== 'string') return data;
+    data.content = data.content.replace(PLACED_RE, (all: string, runId: string, line: string, n: string) => {
+      if (Number(runId) !== run.id) return all;
+      const html = tag.call(data, [`__at:${runId}:${line}:${n}`], '');
+      // Nothing (a failed block when errors are fatal) leaves nothing, as the tag would.
+      return html ? `<hexoPostRenderCodeBlock>${html}</hexoPostRenderCodeBlock>` : '';
+    });
+    return data;
+  };
+}
+
 /** One Error whose stack is the message, so `hexo generate` prints just that. */
 export function blockFailure(messages: string[]): Error {
   const text = messages.length === 1 ? messages[0] : `${messages.length} nat_trace blocks failed:\n` + messages.join('\n');

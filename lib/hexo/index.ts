@@ -6,7 +6,7 @@
 import { readScenarioFile } from '../files';
 import { SiteState } from './state';
 import { checkedSiteOptions, siteLanguage } from './config';
-import { beforePostRender, afterPostRender, blockFailure } from './filter';
+import { beforePostRender, blocksInPlace, afterPostRender, blockFailure } from './filter';
 import { natTraceTag } from './tag';
 import { figureGenerator } from './generator';
 import { feedPosts, withoutUnwrittenImages } from './feed';
@@ -44,9 +44,13 @@ export function register(hexo: HexoLike): SiteState {
   const configKey = (): string => JSON.stringify({ v: PLUGIN_VERSION, o: hexo.config.nat_trace ?? null, l: siteLanguage(hexo) ?? null, root: hexo.config.root ?? '/', t: hexo.config.theme ?? null, d: ((d) => (d ? darkModeKey(d) : null))(checkedSiteOptions(hexo, state).options.dark) });
 
   hexo.extend.filter.register('server_middleware', () => { state.serving = true; }, 1);
+  const tag = natTraceTag(hexo, state, failOnError);
   hexo.extend.filter.register('before_post_render', beforePostRender(hexo, state), 1);
+  // After the other before_post_render filters (priority 10) have seen the post as before: each block
+  // becomes its HTML, kept from Markdown as Hexo keeps code blocks (filter.ts blocksInPlace).
+  hexo.extend.filter.register('before_post_render', blocksInPlace(state, tag), 1000);
   hexo.extend.filter.register('after_post_render', afterPostRender(state, configKey, failOnError), 1);
-  hexo.extend.tag.register('nat_trace', natTraceTag(hexo, state, failOnError), { ends: true });
+  hexo.extend.tag.register('nat_trace', tag, { ends: true });
   // Under `hexo server` a route costs nothing until requested: every feed image is there.
   hexo.extend.generator.register('nat_trace', figureGenerator(state, (locals) => (
     isServing(hexo, state) ? 'all' : feedPosts(hexo, locals.posts, checkedSiteOptions(hexo, state).options.feed_images))));

@@ -90,6 +90,26 @@ describe('hexo: nat_trace tag', function () {
     assert.ok(!html.includes('__at:'));
   });
 
+  it('a post whose only tags are blocks is not rendered by Nunjucks; one with another tag is, and both give the same figures', async () => {
+    const only = post('O', `Before.\n\n${block('hairpin step:1', HAIRPIN)}\n- a list item with a block:\n\n  ${block('from:hairpin step:2').replace(/\n(?=.)/g, '\n  ')}\n> quoted\n\nAfter.\n`);
+    const mixed = only.replace('Before.', 'Before {% raw %}{{ kept }}{% endraw %}.');
+    const dir = makeSite('in-place', { posts: { 'o.md': only, 'm.md': mixed } });
+    const hexo = await openHexo(dir);
+    // Hexo's post renderer calls the tag registry's render (Nunjucks) only for a post with a tag left.
+    const rendered = [];
+    const render = hexo.extend.tag.render;
+    hexo.extend.tag.render = function (text, data) { rendered.push(data.source); return render.apply(this, arguments); };
+    await hexo.load();
+    assert.deepStrictEqual(rendered, ['_posts/m.md'], 'Nunjucks ran for the post with another tag only');
+    const o = postOf(hexo, 'o.md').content;
+    const m = postOf(hexo, 'm.md').content;
+    assert.ok(m.includes('{{ kept }}'), 'the other tag rendered');
+    assert.strictEqual(count(o, SVG), 2);
+    assert.deepStrictEqual(figuresOf(o), figuresOf(m));
+    assert.match(o, /<li>[^]*?<div class="nat-trace"[^]*?<\/li>/, 'the block in the list item stays in it');
+    assert.ok(!/hexoPostRenderCodeBlock|nat_trace __at/.test(o), 'no placeholder left');
+  });
+
   it('file mode writes SVG routes under the post URL and drops them when the block goes', async () => {
     const text = post('E', `${block('hairpin output:file caption:"The hairpin, step by step"', HAIRPIN)}`);
     const dir = makeSite('file', { posts: { 'e.md': text } });
