@@ -73,10 +73,14 @@ const IMAGE_META_RE = /<meta\b[^>]*?\bcontent=(["'])([^"'<>]*\/nat-trace\/[0-9a-
 export function withoutUnwrittenImages(html: string, unwritten: ReadonlySet<string>, root: string): string {
   if (unwritten.size === 0 || !html.includes('/nat-trace/')) return html;
   const prefix = root.endsWith('/') ? root : `${root}/`;
-  return html.replace(IMAGE_META_RE, (tag: string, _q: string, url: string) => {
+  // The helper writes its tags into <head>: only that much of the page is searched (a post page is mostly figures).
+  const headEnd = html.indexOf('</head>');
+  const head = headEnd < 0 ? html : html.slice(0, headEnd);
+  const kept = head.replace(IMAGE_META_RE, (tag: string, _q: string, url: string) => {
     let path: string;
     try { path = decodeURI(new URL(url, 'http://site.invalid/').pathname); } catch { return tag; }
     if (path.startsWith(prefix)) path = path.slice(prefix.length);
     return unwritten.has(path) ? '' : tag;
   });
+  return headEnd < 0 ? kept : kept === head ? html : kept + html.slice(headEnd);
 }
