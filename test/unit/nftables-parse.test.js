@@ -163,6 +163,12 @@ describe('nftables parser: every construct', () => {
     assert.deepStrictEqual(web.elems.map((e) => e[0].lo), [80, 443]);
     const flags = r.find((x) => x.source.text.startsWith('tcp flags')).matches[0].opts;
     assert.deepStrictEqual([flags.op, flags.and, flags.elems[0][0].lo], ['eq', 0x12, 0x02]);
+    // The compared value may be a flag expression too, with or without parentheses (nft takes both).
+    for (const v of ['syn|ack', '(syn|ack)', 'syn | ack']) {
+      const t = parseNftables(`table ip t {\n chain c { type filter hook forward priority 0; tcp flags & (syn|ack) == ${v} drop; }\n}\n`);
+      const m = chain(t, 'ip t', 'c').rules[0].matches[0].opts;
+      assert.deepStrictEqual([m.op, m.and, m.elems[0][0].lo, m.elems[0][0].hi], ['eq', 0x12, 0x12, 0x12], v);
+    }
   });
 
   it('reads verdict maps (named and anonymous) and NAT maps', () => {

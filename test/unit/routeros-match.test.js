@@ -116,6 +116,14 @@ describe('RouterOS rules through the match/target modules', () => {
     const syn = '/ip firewall filter\nadd chain=input protocol=tcp tcp-flags=syn,!ack';
     assert.ok(hit(syn, { packet: { flags: { syn: true } } }));
     assert.ok(!hit(syn, { packet: { flags: { syn: true, ack: true } } }));
+    // A negated first flag: `!syn` is SYN not set (flag by flag, as in syn,!ack).
+    const notSyn = '/ip firewall filter\nadd chain=forward protocol=tcp tcp-flags=!syn action=drop';
+    assert.ok(hit(notSyn, { packet: { flags: { ack: true } } }));
+    assert.ok(!hit(notSyn, { packet: { flags: { syn: true } } }));
+    const ackNotSyn = '/ip firewall filter\nadd chain=forward protocol=tcp tcp-flags=!syn,ack action=drop';
+    assert.ok(hit(ackNotSyn, { packet: { flags: { ack: true } } }));
+    assert.ok(!hit(ackNotSyn, { packet: { flags: { syn: true, ack: true } } }));
+    assert.ok(!hit(ackNotSyn, { packet: { flags: { fin: true } } }));
   });
 
   it('rejects with RouterOS\'s default icmp network unreachable', () => {

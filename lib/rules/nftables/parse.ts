@@ -870,6 +870,10 @@ class NftParser {
       }
       out.op = 'flags'; out.mask = mask;
       mask = 0; void mask;
+    } else if (single?.bitmask && and !== undefined && (valTok.kind === 'word' || (valTok.kind === 'punct' && valTok.text === '('))) {
+      // `tcp flags & (syn|ack) == syn|ack`: the value is a flag expression too.
+      const v = this.flagExpr(single);
+      out.elems = [[{ lo: v, hi: v }]];
     } else if (single?.bitmask && op === 'ne' && and === undefined) {
       const v = this.flagList(single);
       out.elems = [[{ lo: v, hi: v }]];

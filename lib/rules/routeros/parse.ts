@@ -361,7 +361,8 @@ class Parser {
       let v = w.value!;
       let invert = false;
       if (v.startsWith('!') && NEGATABLE.has(name)) { invert = true; v = v.slice(1); }
-      else if (v.startsWith('!')) throw err(w, `${name} cannot be negated`, 'a value without !');
+      // tcp-flags negates flag by flag (`syn,!ack`), its first flag too (`!syn`: SYN not set).
+      else if (v.startsWith('!') && name !== 'tcp-flags') throw err(w, `${name} cannot be negated`, 'a value without !');
       if (v === '') throw err(w, `${name} needs a value`, 'a value after =');
       return { v, invert, w };
     };
