@@ -333,7 +333,11 @@ function finishBlock(ctx: BlockContext, figures: RenderedFigure[], diskKey: stri
       slices = new Map();
       sheets.set(modeKey, slices);
       const byWidth = new Map<number, RenderedFigure[]>();
-      for (const g of figures) if (g.narrow) byWidth.set(g.narrow.width, [...(byWidth.get(g.narrow.width) ?? []), g]);
+      for (const g of figures) {
+        if (!g.narrow) continue;
+        const group = byWidth.get(g.narrow.width);
+        if (group) group.push(g); else byWidth.set(g.narrow.width, [g]);
+      }
       for (const group of byWidth.values()) {
         const sheet = R.narrowSheet(group.map((g) => ({ svg: R.restyle(g.narrow!.svg, g.narrow!.id, theme, mode), width: g.narrow!.width, height: g.narrow!.height })));
         const path = dir + sheetFileName(group, sheet.svg);

@@ -21,7 +21,7 @@ export function xmlSafe(text: string): string {
 }
 
 // No /u flag: V8 would scan code point by code point (several times slower); a surrogate pair is matched as a pair.
-const ABOVE_LATIN1 = /[^\x00-\xff]/;
+export const ABOVE_LATIN1 = /[^\x00-\xff]/;
 const ABOVE_LATIN1_G = /[^\x00-\xff]/g;
 const CHAR_ABOVE_LATIN1_G = /[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\x00-\xff]/g;
 
@@ -38,7 +38,13 @@ export function latin1Refs(text: string, maxShare = 1 / 64): string {
   if (!ABOVE_LATIN1.test(text)) return text;
   const found = text.match(ABOVE_LATIN1_G);
   if (!found || found.length > text.length * maxShare) return text;
-  const out = text.replace(CHAR_ABOVE_LATIN1_G, (c) => `&#x${(c.codePointAt(0) as number).toString(16)};`);
-  // replace() keeps its subject's two-byte form; a Latin-1 round trip gives the one-byte string.
-  return Buffer.from(out, 'latin1').toString('latin1');
+  return oneByte(text.replace(CHAR_ABOVE_LATIN1_G, (c) => `&#x${(c.codePointAt(0) as number).toString(16)};`));
+}
+
+/**
+ * `text`, which has no character above U+00FF, as a one-byte string: replace()
+ * and concatenation keep a two-byte subject's form, a Latin-1 round trip does not.
+ */
+export function oneByte(text: string): string {
+  return Buffer.from(text, 'latin1').toString('latin1');
 }
