@@ -5,7 +5,7 @@
  * to each other through `transmit`.
  */
 import { clonePacket, Packet } from './packet';
-import type { TraceEvent, WirePacket } from './trace';
+import type { ArpRequest, TraceEvent, WirePacket } from './trace';
 import type { ConnEntry, Dir } from './conntrack';
 
 /** A packet in flight, with the exchange-wide id the story groups by. */
@@ -34,6 +34,7 @@ export interface SimNode {
 
 /** Linux: mcast_solicit=3 probes, retrans_time 1 s: the neighbour fails after ~3 s. */
 export const ARP_TIMEOUT_MS = 3000;
+const ARP_PROBES = 3;
 
 /**
  * `prio` 1: an application's next step, after everything the network does at that instant;
@@ -46,6 +47,8 @@ export class Engine {
   readonly events: TraceEvent[] = [];
   /** Every packet put on a wire, the silent (retransmitted) copies too: what a capture would see. */
   readonly wire: WirePacket[] = [];
+  /** ARP requests no one answers, as they go out (the wire's frames besides IPv4). */
+  readonly arpRequests: ArpRequest[] = [];
   private readonly jobs: Job[] = [];
   private jobSeq = 0;
   private packetSeq = 0;
@@ -168,6 +171,7 @@ export class Engine {
       if (waiting) { waiting.push(f); return; }
       const queue = [f];
       this.arpQueues.set(key, queue);
+      for (let i = 0; i < ARP_PROBES; i++) this.arpRequests.push({ time: this.now + (i * ARP_TIMEOUT_MS) / ARP_PROBES, node: from.name, iface, target: nextHop });
       this.schedule(ARP_TIMEOUT_MS, () => {
         this.arpQueues.delete(key);
         for (const g of queue) {

@@ -34,6 +34,13 @@ interface Peer { tokens: number; last: number; redirects: number }
 export class IcmpLimits {
   private readonly peers = new Map<string, Peer>();
   readonly counters: IcmpCounters = { IcmpOutRedirects: 0, IcmpOutDestUnreachs: 0, IcmpOutRateLimitHost: 0 };
+  /** When each count was made (timers go on after the result: a capture ends before them). */
+  readonly counted: Array<{ time: number; counter: keyof IcmpCounters }> = [];
+
+  private count(counter: keyof IcmpCounters, now: number): void {
+    this.counters[counter]++;
+    this.counted.push({ time: now, counter });
+  }
 
   private peer(ip: string, now: number): Peer {
     let p = this.peers.get(ip);
@@ -57,7 +64,7 @@ export class IcmpLimits {
       p.last = now;
       p.redirects++;
       if (aboutError) return false;
-      this.counters.IcmpOutRedirects++;
+      this.count('IcmpOutRedirects', now);
       return true;
     }
     return false;
@@ -73,9 +80,9 @@ export class IcmpLimits {
       const ok = token >= RATELIMIT_MS;
       if (ok) token -= RATELIMIT_MS;
       p.tokens = token;
-      if (!ok) { this.counters.IcmpOutRateLimitHost++; return false; }
+      if (!ok) { this.count('IcmpOutRateLimitHost', now); return false; }
     }
-    this.counters.IcmpOutDestUnreachs++;
+    this.count('IcmpOutDestUnreachs', now);
     return true;
   }
 }

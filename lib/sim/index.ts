@@ -12,7 +12,7 @@ import { formatEntry } from './conntrack';
 import type { Outcome, Trace } from './trace';
 import { NatTraceError } from '../errors';
 
-export type { Trace, TraceEvent, Outcome, RuleRef, EventKind, WirePacket, IcmpCounters } from './trace';
+export type { Trace, TraceEvent, Outcome, RuleRef, EventKind, WirePacket, IcmpCounters, ArpRequest } from './trace';
 
 /** Longer than every timer of the exchange (the last SYN retransmission gives up at 127 s). */
 const TIME_LIMIT_MS = 600000;
@@ -62,6 +62,9 @@ export function simulate(scenario: Scenario, ruleset: Ruleset): Trace {
     steps: engine.events,
     warnings,
     wire: engine.wire,
+    arpRequests: engine.arpRequests,
     icmp: router.icmpCounters(),
+    icmpCounted: router.icmpCounted(),
+    resultAt: reportedAt,
   };
 }

@@ -36,6 +36,14 @@ export interface Packet {
   payload?: string;
   /** Bytes of application payload (0 for bare control segments). */
   length?: number;
+  /**
+   * TCP sequence and acknowledgment numbers, relative to each end's ISN as
+   * tcpdump prints them (the stacks' business: NAT leaves them alone).
+   */
+  seq?: number;
+  ack?: number;
+  /** SACK blocks [start, end) of a duplicate ACK. */
+  sack?: Array<[number, number]>;
 }
 
 /** Every trace event keeps its own copy: field by field, as it runs once per event. */
@@ -48,6 +56,9 @@ export function clonePacket(p: Packet): Packet {
   }
   if (p.payload !== undefined) c.payload = p.payload;
   if (p.length !== undefined) c.length = p.length;
+  if (p.seq !== undefined) c.seq = p.seq;
+  if (p.ack !== undefined) c.ack = p.ack;
+  if (p.sack) c.sack = p.sack.map(([a, b]) => [a, b]);
   return c;
 }
 

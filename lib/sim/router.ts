@@ -475,6 +475,11 @@ export class Router implements SimNode {
     return { ...this.icmpLimits.counters };
   }
 
+  /** Each counter increment with its simulated time. */
+  icmpCounted(): Array<{ time: number; counter: keyof IcmpCounters }> {
+    return this.icmpLimits.counted.map((c) => ({ ...c }));
+  }
+
   /** REJECT: a TCP reset or an ICMP error, attached to the offender's conntrack entry. */
   private reject(s: PathState, withWhat: string): void {
     const p = s.f.pkt;

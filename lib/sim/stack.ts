@@ -9,6 +9,7 @@ import type { Listener, TraceSpec } from '../scenario/types';
 import type { Engine, Flight } from './engine';
 import type { Outcome } from './trace';
 import { ip4ToInt } from '../net/addr';
+import { TcpSender } from './tcpsend';
 
 /** icmp_err_convert[]: errno and whether a connected UDP socket reports it. */
 const ICMP_UNREACH: Array<{ errno: string; fatal: boolean }> = [
@@ -58,11 +59,35 @@ export function synRetransmitDelay(n: number): number {
 export const UDP_WAIT_MS = 4000;
 /** How long the TCP client waits for the server's line before it closes anyway. */
 export const READ_WAIT_MS = 5000;
-/** Linux's TCP_RTO_MIN: a lost FIN is sent again after 200 ms, then 400 ms. */
-const FIN_RTO_MS = 200;
+/**
+ * The figure's "closed" comes this long after a close() whose FIN is never
+ * answered (its last step; the orphaned socket goes on resending the FIN).
+ */
+const UNANSWERED_CLOSE_MS = 600;
 
-type ClientState = 'CLOSED' | 'SYN_SENT' | 'ESTABLISHED' | 'LAST_ACK' | 'FIN_WAIT1' | 'DONE';
-type ServerState = 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'TIME_WAIT';
+/*
+ * TCP states of the client socket. DONE: the application is done and the
+ * socket gone with it (a failed connect, UDP); after a close() the socket
+ * lives on as an orphan (FIN_WAIT1/2, LAST_ACK, CLOSING, TIME_WAIT).
+ */
+type ClientState = 'CLOSED' | 'SYN_SENT' | 'ESTABLISHED' | 'LAST_ACK' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSING' | 'TIME_WAIT' | 'DONE';
+type ServerState = 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSING' | 'TIME_WAIT';
+
+/**
+ * Both ends' sequence numbers are relative to their ISN (tcpdump's): the SYN
+ * takes 0, the server's line 1..22, its FIN 23; the client's FIN 1.
+ */
+interface TcpReceive {
+  /** The next sequence number expected from the peer. */
+  rcvNxt: number;
+  /** A FIN that came past a hole (the data before it missing), held in the out-of-order queue. */
+  heldFin?: number;
+  sender: TcpSender;
+}
+
+interface ServerConn extends Partial<TcpReceive> {
+  state: ServerState;
+}
 
 export interface StackHost {
   name: string;
@@ -90,7 +115,11 @@ export const CLIENT_DATAGRAM = 'ping\n';
 
 export class TransportStack {
   private client?: { proto: 'tcp' | 'udp'; lip: string; lport: number; rip: string; rport: number; state: ClientState };
-  private readonly conns = new Map<string, ServerState>();
+  private readonly conns = new Map<string, ServerConn>();
+  /** The client socket's sequence state once connected. */
+  private tcp?: TcpReceive;
+  /** The client application has printed its result (the socket may live on). */
+  private appDone = false;
   /** Pending connection requests (SYN_RECV): timeouts so far, and the timer's generation. */
   private readonly requests = new Map<string, { timeouts: number; gen: number }>();
   private retransmitEvent?: { count?: number; interval?: number; detail?: string };
@@ -152,7 +181,7 @@ export class TransportStack {
     const base = { proto: t.proto, src, dst: t.to.ip, sport: t.sport, dport: t.to.port } as const;
     if (t.proto === 'tcp') {
       this.connectAt = e.now;
-      this.send({ ...base, flags: { syn: true } }, undefined, 'connect');
+      this.send({ ...base, flags: { syn: true }, seq: 0 }, undefined, 'connect');
       this.synSent = this.lastFlight;
       // tcp_connect arms its timer after the SYN's transmit returns, and that transmit ran
       // the whole path (router, server) in its softirq: their timers are armed first.
@@ -171,24 +200,38 @@ export class TransportStack {
   }
 
   /**
-   * The server's line never came: the client gives up reading and closes. Its FIN
-   * is resent after 200 and 400 ms while unanswered (the harness reads conntrack
-   * 400 ms after the client is done, so later resends change nothing seen).
+   * The server's line (or its end) never came: the client gives up reading
+   * after READ_WAIT_MS and closes. close() returns at once and the program
+   * prints its result; the orphaned socket resends its FIN until answered
+   * (TcpSender). The figure ends with the close UNANSWERED_CLOSE_MS later
+   * unless the FIN's ACK comes first.
    */
   private closeAfterWait(): void {
     const c = this.client;
-    if (!c || c.proto !== 'tcp' || c.state !== 'ESTABLISHED') return;
+    if (!c || c.proto !== 'tcp' || c.state !== 'ESTABLISHED' || !this.tcp) return;
     c.state = 'FIN_WAIT1';
-    const fin: Packet = { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { fin: true, ack: true } };
-    this.send(fin, undefined, 'close-no-data');
-    const e = this.node.engine;
-    for (const at of [FIN_RTO_MS, FIN_RTO_MS * 3]) {
-      e.schedule(at, () => {
-        if (this.client?.state !== 'FIN_WAIT1') return;
-        this.node.output(e.newFlight({ ...fin, flags: { ...fin.flags } }, true));
-      });
-    }
-    e.schedule(FIN_RTO_MS * 3, () => this.finish('established', undefined, 'closed'));
+    this.node.report('established');
+    this.sendFin(undefined, 'close-no-data');
+    this.node.engine.schedule(UNANSWERED_CLOSE_MS, () => this.finish('established', undefined, 'closed', undefined, false));
+  }
+
+  /** The client's FIN (close()), carrying the ACK of what it has. */
+  private sendFin(cause: Flight | undefined, reason: string): void {
+    const c = this.client!;
+    const tcp = this.tcp!;
+    const pkt = tcp.sender.queue(1, (seq) => ({ proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { fin: true, ack: true }, seq, ack: tcp.rcvNxt }));
+    this.send(pkt, cause, reason);
+  }
+
+  /** A TCP segment from the client socket, at its next sequence number. */
+  private clientSegment(flags: Packet['flags'], extra: Partial<Packet> = {}): Packet {
+    const c = this.client!;
+    return { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags, seq: this.tcp?.sender.nxt ?? 1, ack: this.tcp?.rcvNxt, ...extra };
+  }
+
+  /** A copy resent by a socket's timer: on the wire, not drawn. */
+  private resend(pkt: Packet): void {
+    this.node.output(this.node.engine.newFlight(pkt, true));
   }
 
   private scheduleRetransmit(n: number): void {
@@ -221,7 +264,7 @@ export class TransportStack {
         e.afterNetwork(() => this.scheduleRetransmit(n + 1));
         return;
       }
-      const pkt: Packet = { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { syn: true } };
+      const pkt: Packet = { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { syn: true }, seq: 0 };
       if (!this.retransmitEvent) {
         this.retransmitEvent = e.emit(undefined, { kind: 'retransmit', node: this.node.name, count: 1, interval: delay, reason: 'syn-retransmit', packet: pkt });
       } else if (this.retransmitEvent.count !== undefined) {
@@ -247,7 +290,7 @@ export class TransportStack {
     const e = this.node.engine;
     const gen = ++req.gen;
     e.schedule(delay, () => {
-      if (req.gen !== gen || this.conns.get(key) !== 'SYN_RECV' || this.requests.get(key) !== req) return;
+      if (req.gen !== gen || this.conns.get(key)?.state !== 'SYN_RECV' || this.requests.get(key) !== req) return;
       if (req.timeouts >= SYNACK_RETRIES) { this.conns.delete(key); this.requests.delete(key); return; }
       this.node.output(e.newFlight({ ...synAck, flags: { ...synAck.flags } }, true));
       req.timeouts++;
@@ -255,11 +298,17 @@ export class TransportStack {
     });
   }
 
-  private finish(outcome: Outcome, errno: string | undefined, reason: string, cause?: Flight): void {
+  /**
+   * The client application's end: its result (reported unless it already was,
+   * at close()) and the figure's last step. A failed connect and a UDP socket
+   * end with the program; an established TCP socket lives on as an orphan.
+   */
+  private finish(outcome: Outcome, errno: string | undefined, reason: string, cause?: Flight, report = true): void {
     const c = this.client;
-    if (!c || c.state === 'DONE' || c.state === 'CLOSED') return;
-    c.state = 'DONE';
-    this.node.report(outcome, errno);
+    if (!c || this.appDone || c.state === 'DONE' || c.state === 'CLOSED') return;
+    this.appDone = true;
+    if (c.proto !== 'tcp' || outcome !== 'established') { c.state = 'DONE'; this.tcp?.sender.stop(); }
+    if (report) this.node.report(outcome, errno);
     const e = this.node.engine;
     e.emit(undefined, {
       kind: 'app', node: this.node.name, result: outcome === 'established' ? 'closed' : outcome, reason, detail: errno,
@@ -295,118 +344,216 @@ export class TransportStack {
     // tcp_v4_send_reset never answers one.
     if (this.toGroup(p.dst) && !this.clientMatches(p)) { this.deliver(f, 'ignored', 'broadcast'); return; }
     // The traced client socket.
-    if (this.clientMatches(p)) {
-      const c = this.client!;
-      if (c.state === 'SYN_SENT') {
-        if (fl.rst) {
-          this.deliver(f, 'refused', 'rst-in-syn-sent');
-          this.finish('refused', 'ECONNREFUSED', 'rst', f);
-          return;
-        }
-        if (fl.syn && fl.ack) {
-          this.deliver(f, 'connected', 'syn-ack');
-          c.state = 'ESTABLISHED';
-          e.emit(undefined, { kind: 'app', node: this.node.name, result: 'connected', reason: 'connect-returned', packet: { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport } });
-          this.node.report('established');
-          this.send(reply({ ack: true }), f, 'handshake-ack');
-          e.schedule(READ_WAIT_MS, () => this.closeAfterWait());
-          return;
-        }
-        this.deliver(f, 'ignored', 'unexpected-in-syn-sent');
-        return;
-      }
-      if (c.state === 'ESTABLISHED' || c.state === 'FIN_WAIT1') {
-        // tcp_validate_incoming: a SYN-ACK again (the server's timer resent it: our ACK was
-        // lost) is answered with an ACK (tcp_send_dupack), once per 500 ms at most.
-        if (fl.syn && fl.ack) {
-          this.deliver(f, 'ignored', 'duplicate');
-          if (e.now - this.lastDupAck >= 500) { this.lastDupAck = e.now; this.send(reply({ ack: true }), f, 'handshake-ack'); }
-          return;
-        }
-      }
-      if (c.state === 'ESTABLISHED') {
-        if (fl.rst) { this.deliver(f, 'reset', 'rst'); c.state = 'DONE'; return; }
-        if (p.length) {
-          this.deliver(f, 'received', 'data');
-          e.emit(undefined, { kind: 'app', node: this.node.name, result: 'received', reason: 'read-line', packet: p });
-          // Quick-ack mode at the start of a connection: data is acknowledged at once.
-          if (!fl.fin) this.send(reply({ ack: true }), f, 'ack-data');
-        }
-        if (fl.fin) {
-          if (!p.length) this.deliver(f, 'closing', 'fin');
-          // The client reads EOF and closes before the delayed ACK of the FIN is due:
-          // its FIN carries that ACK (one FIN,ACK, as the kernel sends it).
-          c.state = 'LAST_ACK';
-          this.send(reply({ fin: true, ack: true }), f, 'close');
-        }
-        return;
-      }
-      if (c.state === 'LAST_ACK') {
-        this.deliver(f, 'closed', 'last-ack');
-        this.finish('established', undefined, 'closed', f);
-        return;
-      }
-      if (c.state === 'FIN_WAIT1') {
-        // Our FIN got an answer (or a reset): nothing more to resend.
-        if (fl.ack || fl.rst) this.finish('established', undefined, 'closed', f);
-        return;
-      }
-    }
+    if (this.clientMatches(p)) { this.clientTcp(f); return; }
 
     // Server sockets.
     const key = `${p.dst}:${p.dport}>${p.src}:${p.sport}`;
-    const st = this.conns.get(key);
-    if (st) {
-      if (fl.rst) { this.conns.delete(key); this.deliver(f, 'reset', st === 'SYN_RECV' ? 'rst-drops-request' : 'rst'); return; }
-      if (st === 'SYN_RECV') {
-        if (fl.syn && !fl.ack) {
-          // tcp_check_req: a retransmitted SYN gets the SYN-ACK again (inet_rtx_syn_ack) and
-          // pushes the request's timer out (mod_timer_pending, reqsk_timeout).
-          this.deliver(f, 'syn-ack-again', 'syn-retransmit');
-          this.send(reply({ syn: true, ack: true }), f, 'syn-ack');
-          const req = this.requests.get(key);
-          if (req) this.armSynAck(key, req, Math.min(SYN_RTO_MS * 2 ** req.timeouts, TCP_RTO_MAX_MS), reply({ syn: true, ack: true }));
-          return;
-        }
-        if (fl.ack) {
-          this.conns.set(key, 'FIN_WAIT1');
-          this.deliver(f, 'accepted', 'handshake-complete');
-          this.node.serverSaw(`${p.src}:${p.sport}`);
-          e.emit(f, { kind: 'app', node: this.node.name, result: 'accepted', reason: 'accept', detail: `${p.src}:${p.sport}` });
-          this.send(reply({ psh: true, ack: true }, { payload: SERVER_LINE, length: SERVER_LINE.length }), f, 'data');
-          // close() is the server's next system call: the line's ACK has come back by then.
-          e.afterNetwork(() => this.send(reply({ fin: true, ack: true }), f, 'close'));
-          return;
-        }
-      }
-      if (st === 'FIN_WAIT1' || st === 'FIN_WAIT2') {
-        if (fl.fin) {
-          this.conns.set(key, 'TIME_WAIT');
-          this.deliver(f, 'closing', 'fin');
-          this.send(reply({ ack: true }), f, 'ack-fin');
-        } else {
-          this.conns.set(key, 'FIN_WAIT2');
-          this.deliver(f, 'acked', 'ack');
-        }
-        return;
-      }
-      this.deliver(f, 'ignored', 'duplicate');
-      return;
-    }
+    const conn = this.conns.get(key);
+    if (conn) { this.serverTcp(f, key, conn); return; }
     if (fl.rst) { this.deliver(f, 'ignored', 'stray-rst-ignored'); return; }
     if (fl.syn && !fl.ack && this.listens('tcp', p.dport)) {
-      this.conns.set(key, 'SYN_RECV');
+      this.conns.set(key, { state: 'SYN_RECV' });
       const req = { timeouts: 0, gen: 0 };
       this.requests.set(key, req);
-      this.armSynAck(key, req, SYN_RTO_MS, reply({ syn: true, ack: true }));
+      const synAck = reply({ syn: true, ack: true }, { seq: 0, ack: (p.seq ?? 0) + 1 });
+      this.armSynAck(key, req, SYN_RTO_MS, synAck);
       this.deliver(f, 'listening', 'listening');
-      this.send(reply({ syn: true, ack: true }), f, 'syn-ack');
+      this.send({ ...synAck, flags: { ...synAck.flags } }, f, 'syn-ack');
       return;
     }
     // tcp_v4_send_reset: no socket. A segment with ACK gets a bare RST, one without gets RST,ACK.
     const unexpected = fl.syn && fl.ack && this.client?.lport === p.dport;
     this.deliver(f, 'reset', unexpected ? 'syn-ack-unexpected' : fl.syn ? 'port-closed' : 'no-socket');
     this.send(reply(fl.ack ? { rst: true } : { rst: true, ack: true }), f, unexpected ? 'rst-unexpected' : 'rst-closed-port');
+  }
+
+  /** A segment for the traced client socket (tcp_rcv_state_process on its side). */
+  private clientTcp(f: Flight): void {
+    const p = f.pkt;
+    const fl = p.flags ?? {};
+    const e = this.node.engine;
+    const c = this.client!;
+    if (c.state === 'SYN_SENT') {
+      if (fl.rst) {
+        this.deliver(f, 'refused', 'rst-in-syn-sent');
+        this.finish('refused', 'ECONNREFUSED', 'rst', f);
+        return;
+      }
+      if (fl.syn && fl.ack) {
+        this.deliver(f, 'connected', 'syn-ack');
+        c.state = 'ESTABLISHED';
+        this.tcp = { rcvNxt: (p.seq ?? 0) + 1, sender: new TcpSender(e, (q) => this.resend(q), () => this.appDone || c.state !== 'ESTABLISHED') };
+        e.emit(undefined, { kind: 'app', node: this.node.name, result: 'connected', reason: 'connect-returned', packet: { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport } });
+        this.node.report('established');
+        this.send(this.clientSegment({ ack: true }), f, 'handshake-ack');
+        e.schedule(READ_WAIT_MS, () => this.closeAfterWait());
+        return;
+      }
+      this.deliver(f, 'ignored', 'unexpected-in-syn-sent');
+      return;
+    }
+    const tcp = this.tcp!;
+    // tcp_validate_incoming: a SYN-ACK again (the server's timer resent it: our ACK was
+    // lost) is answered with an ACK (tcp_send_dupack), once per 500 ms at most.
+    if (fl.syn && fl.ack) {
+      this.deliver(f, 'ignored', 'duplicate');
+      if (e.now - this.lastDupAck >= 500) { this.lastDupAck = e.now; this.send(this.clientSegment({ ack: true }), f, 'handshake-ack'); }
+      return;
+    }
+    if (fl.rst) {
+      this.deliver(f, 'reset', 'rst');
+      tcp.sender.stop();
+      if (c.state === 'ESTABLISHED') { c.state = 'DONE'; return; }
+      this.finish('established', undefined, 'closed', f, false);
+      c.state = 'CLOSED';
+      return;
+    }
+    tcp.sender.onAck(p.ack, p.sack);
+    const seq = p.seq ?? tcp.rcvNxt;
+    const len = p.length ?? 0;
+    const dupAck = (reason: string, sack?: Array<[number, number]>) => this.send(this.clientSegment({ ack: true }, sack ? { sack } : {}), f, reason);
+
+    if (c.state === 'ESTABLISHED') {
+      if (len) {
+        if (seq < tcp.rcvNxt) { this.deliver(f, 'ignored', 'duplicate'); dupAck('dup-ack'); return; }
+        this.deliver(f, 'received', 'data');
+        e.emit(undefined, { kind: 'app', node: this.node.name, result: 'received', reason: 'read-line', packet: p });
+        tcp.rcvNxt = seq + len;
+        if (tcp.heldFin === tcp.rcvNxt) {
+          // The hole is filled: the held FIN follows the data, and both are acknowledged at once.
+          tcp.heldFin = undefined;
+          tcp.rcvNxt++;
+          dupAck('ack-data');
+          this.closeOnEof(f);
+          return;
+        }
+        // Quick-ack mode at the start of a connection: data is acknowledged at once.
+        if (!fl.fin) this.send(this.clientSegment({ ack: true }), f, 'ack-data');
+      }
+      if (fl.fin) {
+        const finSeq = seq + len;
+        if (finSeq > tcp.rcvNxt) {
+          // tcp_data_queue_ofo: a FIN past missing data waits in the out-of-order queue;
+          // the duplicate ACK asks for the hole and SACKs the FIN.
+          tcp.heldFin = finSeq;
+          this.deliver(f, 'held', 'fin-out-of-order');
+          dupAck('dup-ack', [[finSeq, finSeq + 1]]);
+          return;
+        }
+        if (finSeq < tcp.rcvNxt) { this.deliver(f, 'ignored', 'duplicate'); dupAck('dup-ack'); return; }
+        if (!len) this.deliver(f, 'closing', 'fin');
+        tcp.rcvNxt++;
+        this.closeOnEof(f);
+      }
+      return;
+    }
+    // After our close(): the socket is an orphan (FIN_WAIT1/2, CLOSING, LAST_ACK, TIME_WAIT).
+    if (c.state === 'LAST_ACK' && tcp.sender.idle) {
+      this.deliver(f, 'closed', 'last-ack');
+      this.finish('established', undefined, 'closed', f, false);
+      c.state = 'CLOSED';
+      return;
+    }
+    if ((c.state === 'FIN_WAIT1' || c.state === 'CLOSING') && tcp.sender.idle) {
+      // Our FIN is acknowledged.
+      c.state = c.state === 'CLOSING' ? 'TIME_WAIT' : 'FIN_WAIT2';
+      this.finish('established', undefined, 'closed', f, false);
+    }
+    if (len && seq + len > tcp.rcvNxt && (c.state === 'FIN_WAIT1' || c.state === 'FIN_WAIT2')) {
+      // tcp_rcv_state_process: new data for a socket whose application has closed it
+      // (LINUX_MIB_TCPABORTONDATA): the socket is reset and answers with a RST.
+      this.deliver(f, 'reset', 'data-after-close');
+      tcp.sender.stop();
+      c.state = 'CLOSED';
+      this.send({ proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { rst: true }, seq: p.ack }, f, 'rst-data-after-close');
+      return;
+    }
+    if (fl.fin && seq + len === tcp.rcvNxt && (c.state === 'FIN_WAIT1' || c.state === 'FIN_WAIT2')) {
+      tcp.rcvNxt++;
+      c.state = c.state === 'FIN_WAIT1' ? 'CLOSING' : 'TIME_WAIT';
+      this.deliver(f, 'closing', 'fin');
+      this.send(this.clientSegment({ ack: true }), f, 'ack-fin');
+      return;
+    }
+    if (len || fl.fin) {
+      // Old data or a FIN resent (our ACK of it was lost): acknowledged again.
+      this.deliver(f, 'ignored', 'duplicate');
+      dupAck('dup-ack');
+    }
+  }
+
+  /** The client reads EOF: it closes, and its FIN carries the ACK of the server's. */
+  private closeOnEof(f: Flight): void {
+    this.client!.state = 'LAST_ACK';
+    this.node.report('established');
+    this.sendFin(f, 'close');
+  }
+
+  /** A segment for one of the server's connections. */
+  private serverTcp(f: Flight, key: string, conn: ServerConn): void {
+    const p = f.pkt;
+    const fl = p.flags ?? {};
+    const e = this.node.engine;
+    const reply = (flags: Packet['flags'], extra: Partial<Packet> = {}): Packet => ({ proto: 'tcp', src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, flags, ...extra });
+    if (fl.rst) {
+      this.conns.delete(key);
+      conn.sender?.stop();
+      this.deliver(f, 'reset', conn.state === 'SYN_RECV' ? 'rst-drops-request' : 'rst');
+      return;
+    }
+    if (conn.state === 'SYN_RECV') {
+      if (fl.syn && !fl.ack) {
+        // tcp_check_req: a retransmitted SYN gets the SYN-ACK again (inet_rtx_syn_ack) and
+        // pushes the request's timer out (mod_timer_pending, reqsk_timeout).
+        this.deliver(f, 'syn-ack-again', 'syn-retransmit');
+        const synAck = reply({ syn: true, ack: true }, { seq: 0, ack: (p.seq ?? 0) + 1 });
+        this.send({ ...synAck, flags: { ...synAck.flags } }, f, 'syn-ack');
+        const req = this.requests.get(key);
+        if (req) this.armSynAck(key, req, Math.min(SYN_RTO_MS * 2 ** req.timeouts, TCP_RTO_MAX_MS), synAck);
+        return;
+      }
+      if (fl.ack) {
+        // The server sends its line and closes: from then on an orphan in FIN_WAIT1.
+        conn.state = 'FIN_WAIT1';
+        conn.rcvNxt = p.seq ?? 1;
+        const sender = new TcpSender(e, (q) => this.resend(q), () => true);
+        conn.sender = sender;
+        this.deliver(f, 'accepted', 'handshake-complete');
+        this.node.serverSaw(`${p.src}:${p.sport}`);
+        e.emit(f, { kind: 'app', node: this.node.name, result: 'accepted', reason: 'accept', detail: `${p.src}:${p.sport}` });
+        const line = sender.queue(SERVER_LINE.length, (seq) => reply({ psh: true, ack: true }, { payload: SERVER_LINE, length: SERVER_LINE.length, seq, ack: conn.rcvNxt }));
+        this.send(line, f, 'data');
+        // close() is the server's next system call: the line's ACK has come back by then
+        // (and a reset that came meanwhile leaves nothing to close).
+        e.afterNetwork(() => {
+          if (this.conns.get(key) !== conn) return;
+          this.send(sender.queue(1, (seq) => reply({ fin: true, ack: true }, { seq, ack: conn.rcvNxt })), f, 'close');
+        });
+        return;
+      }
+    }
+    const sender = conn.sender;
+    if (!sender || conn.rcvNxt === undefined) { this.deliver(f, 'ignored', 'duplicate'); return; }
+    const resent = sender.onAck(p.ack, p.sack);
+    const finAcked = sender.idle && sender.nxt > 1 + SERVER_LINE.length;
+    if (finAcked && conn.state === 'FIN_WAIT1') conn.state = 'FIN_WAIT2';
+    if (finAcked && conn.state === 'CLOSING') conn.state = 'TIME_WAIT';
+    const seq = p.seq ?? conn.rcvNxt;
+    if (fl.fin && seq === conn.rcvNxt && (conn.state === 'FIN_WAIT1' || conn.state === 'FIN_WAIT2')) {
+      conn.rcvNxt++;
+      conn.state = conn.state === 'FIN_WAIT2' ? 'TIME_WAIT' : 'CLOSING';
+      this.deliver(f, 'closing', 'fin');
+      this.send(reply({ ack: true }, { seq: sender.nxt, ack: conn.rcvNxt }), f, 'ack-fin');
+      return;
+    }
+    if (fl.fin || p.length) {
+      // A segment already taken (a FIN resent: our ACK of it was lost) is acknowledged again.
+      this.deliver(f, 'ignored', 'duplicate');
+      this.send(reply({ ack: true }, { seq: sender.nxt, ack: conn.rcvNxt }), f, 'dup-ack');
+      return;
+    }
+    if (resent) { this.deliver(f, 'resending', 'dup-ack-resend'); return; }
+    this.deliver(f, conn.state === 'TIME_WAIT' ? 'ignored' : 'acked', conn.state === 'TIME_WAIT' ? 'duplicate' : 'ack');
   }
 
   private receiveUdp(f: Flight): void {
@@ -483,7 +630,7 @@ export class TransportStack {
     const ours = !!c && c.state !== 'DONE' && c.state !== 'CLOSED' && inner.proto === c.proto && inner.src === c.lip && inner.sport === c.lport && inner.dst === c.rip && inner.dport === c.rport;
     let socket = ours;
     if (!socket && inner.proto === 'tcp') {
-      const st = this.conns.get(`${inner.src}:${inner.sport}>${inner.dst}:${inner.dport}`);
+      const st = this.conns.get(`${inner.src}:${inner.sport}>${inner.dst}:${inner.dport}`)?.state;
       if (st === 'SYN_RECV' || st === 'TIME_WAIT') { this.deliver(f, 'ignored', 'redirect-request'); return; }
       socket = st !== undefined;
     }

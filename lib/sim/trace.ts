@@ -118,6 +118,14 @@ export interface WirePacket {
   packet: Packet;
 }
 
+/** An ARP request (who-has `target`) that `node` broadcasts on `iface` while a resolution is pending. */
+export interface ArpRequest {
+  time: number;
+  node: string;
+  iface: string;
+  target: string;
+}
+
 /** The router's ICMP counters, as `nstat` names them. */
 export interface IcmpCounters {
   IcmpOutRedirects: number;
@@ -135,6 +143,12 @@ export interface Trace {
   warnings: string[];
   /** Every packet on every wire (packet-level conformance compares these with a capture). */
   wire: WirePacket[];
+  /** The unanswered ARP requests (a capture sees them; nothing answers). */
+  arpRequests: ArpRequest[];
   /** What the router's ICMP counters say afterwards. */
   icmp: IcmpCounters;
+  /** When each of those counts was made (simulated ms). */
+  icmpCounted: Array<{ time: number; counter: keyof IcmpCounters }>;
+  /** Simulated ms of the client application's last report (the harness's moment of the result). */
+  resultAt: number;
 }

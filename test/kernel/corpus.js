@@ -67,8 +67,7 @@ function comparePair(sim, a, b) {
  */
 const KNOWN_LIMITS = new Map([
   ['arp-queue', { excuses: ['packets'], what: 'packets waiting for one ARP resolution fail together when it fails, and the kernel resends ARP for the next; the simulator times out each packet 3 s after it was sent' }],
-  ['orphan-socket', { racy: true, excuses: ['packets', 'answers'], what: 'after the client program exits, its socket lives on as an orphan (it resends its FIN with backoff and answers a resent SYN-ACK); the simulator closes it, and how much of that the capture holds, and the entry state read, depend on when the harness reads' }],
-  ['fin-retransmit', { excuses: ['packets'], what: 'an unacknowledged FIN or data segment is sent again (a tail-loss probe after ~200 ms, then the retransmission timer from 200 ms, doubling), and a FIN that comes past a hole in the sequence is held out of order (a duplicate ACK, no end of stream); the simulator resends neither and takes such a FIN as the end of the stream' }],
+  ['orphan-socket', { racy: true, excuses: ['packets', 'answers'], what: 'after the client program exits, its socket lives on as an orphan and resends its FIN with backoff (modelled, lib/sim/tcpsend.ts); whether conntrack is read before or after the resent FIN is answered (LAST_ACK or TIME_WAIT) is the harness\'s timing' }],
   ['app-timing', { racy: true, excuses: ['packets'], what: 'which of two nearly simultaneous events comes first depends on process scheduling (a FIN racing the peer\'s ACK)' }],
 ]);
 

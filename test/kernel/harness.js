@@ -406,6 +406,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const QUIET_MS = 1500;
 /** ...or this long after the result at the latest. */
 const CAPTURE_BOUND_MS = 10000;
+/** conntrack is read this long after the result, and the quiet is counted from then. */
+const RESULT_SETTLE_MS = 400;
 
 /**
  * Run one scenario text (a plain scenario, one dialect) in the kernel.
@@ -433,7 +435,7 @@ async function runInKernel(text, hooks = {}) {
     const client = await connecting;
     const resultAt = Date.now();
     // Let the last segments of the close (FIN, ACK) and any late answer cross.
-    await sleep(400);
+    await sleep(RESULT_SETTLE_MS);
     // conntrack as it stands just after the result (the answers keep this moment).
     const conntrack = client.conntrack ?? lab.conntrack();
     // The wire goes on after the client gives up: the router's late ICMP errors
@@ -515,4 +517,4 @@ function maskRandomPorts(r, known) {
   return { ...r, server_saw: r.server_saw && mask(r.server_saw), conntrack: r.conntrack.map(mask).sort() };
 }
 
-module.exports = { Lab, runInKernel, nftablesOf, normalizePackets, packetText, tcpFlagText, simulateText, maskRandomPorts, scenarioText, normalizeConntrack, missingTools, rulesForKernel };
+module.exports = { QUIET_MS, CAPTURE_BOUND_MS, RESULT_SETTLE_MS, Lab, runInKernel, nftablesOf, normalizePackets, packetText, tcpFlagText, simulateText, maskRandomPorts, scenarioText, normalizeConntrack, missingTools, rulesForKernel };
