@@ -11,7 +11,8 @@
  * entry that cannot be read or has the wrong shape is ignored (and rewritten).
  */
 import { createHash, randomBytes } from 'crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'fs';
+import { ABOVE_LATIN1 } from '../render/xml';
 import { join } from 'path';
 
 /** What block.ts needs to put a block into a post without drawing it. */
@@ -35,7 +36,7 @@ export interface CacheEntry {
 export type FileData = string | Buffer;
 
 /** Bumped when the entry layout changes. */
-const FORMAT = 3;
+const FORMAT = 4;
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 /** Bytes written between two size checks (and a check at the end of each generate). */
 const CHECK_EVERY_BYTES = 32 * 1024 * 1024;
@@ -49,47 +50,107 @@ export function siteCacheDir(baseDir: string): string {
 
 /*
  * An entry file: a first line "NTC<FORMAT> <header JSON>", then the entry's
- * strings one after another as UTF-8, unescaped (SVG is mostly quotes: as
- * JSON strings they would be escaped on write and unescaped on every read).
- * The header gives the key and each string's length in bytes; a file whose
- * strings do not add up exactly (cut short, appended to) is refused. Each
- * string is decoded on its own, so none is a slice of the whole file (a
- * slice would keep the file's text alive as long as any part of it is held:
- * lru.ts), and the figure files are not decoded at all.
+ * strings one after another, unescaped (SVG is mostly quotes: as JSON
+ * strings they would be escaped on write and unescaped on every read), then
+ * the figure files' bytes. The header gives the key, each string's length
+ * in bytes and its encoding ("enc": `l` Latin-1, `u` UTF-8); a file whose
+ * parts do not add up exactly (cut short, appended to) is refused. A string
+ * with no character above U+00FF (a page's drawings: their arrows are
+ * references already, only · and × are left) is stored as Latin-1, so it
+ * reads back as a plain copy into a one-byte string instead of a UTF-8
+ * decode. Each string is decoded on its own, so none is a slice of the
+ * whole file (a slice would keep the file's text alive as long as any part
+ * of it is held: lru.ts); the figure files are UTF-8, never decoded, read
+ * into one buffer of their own (views of it, not a copy each).
  */
 const MAGIC = `NTC${FORMAT} `;
 
-function encodeEntry(key: string, e: CacheEntry): string | Buffer {
-  const items = [e.html, ...e.parts.flat(), ...e.files.flat()];
-  const header = { key, parts: e.parts.length, files: e.files.length, feed: e.feedFiles, merged: e.merged, lens: items.map((x) => (typeof x === 'string' ? Buffer.byteLength(x, 'utf8') : x.length)) };
-  const head = `${MAGIC}${JSON.stringify(header)}\n`;
-  // A freshly drawn block is all strings: joined and encoded once, as it is written.
-  if (items.every((x): x is string => typeof x === 'string')) return head + items.join('');
-  return Buffer.concat([Buffer.from(head, 'utf8'), ...items.map((x) => (typeof x === 'string' ? Buffer.from(x, 'utf8') : x))]);
+function encodeEntry(key: string, e: CacheEntry): Buffer {
+  const texts = [e.html, ...e.parts.flat(), ...e.files.map(([p]) => p)];
+  const latin1 = texts.map((t) => !ABOVE_LATIN1.test(t));
+  const textBufs = texts.map((t, i) => Buffer.from(t, latin1[i] ? 'latin1' : 'utf8'));
+  const fileBufs = e.files.map(([, d]) => (typeof d === 'string' ? Buffer.from(d, 'utf8') : d));
+  const header = {
+    key, parts: e.parts.length, files: e.files.length, feed: e.feedFiles, merged: e.merged,
+    enc: latin1.map((l) => (l ? 'l' : 'u')).join(''), lens: [...textBufs, ...fileBufs].map((b) => b.length),
+  };
+  return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, 'utf8'), ...textBufs, ...fileBufs]);
 }
 
-function decodeEntry(buf: Buffer, key: string): CacheEntry | undefined {
-  if (buf.length < MAGIC.length || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
-  const nl = buf.indexOf(10);
-  if (nl < 0) return undefined;
-  let h: { key?: unknown; parts?: unknown; files?: unknown; feed?: unknown; merged?: unknown; lens?: unknown };
-  try { h = JSON.parse(buf.toString('utf8', MAGIC.length, nl)) as typeof h; } catch { return undefined; }
+/** Scratch space for an entry's header and strings: decoded out of it, never kept. */
+let scratch = Buffer.allocUnsafeSlow(256 * 1024);
+/** A larger entry's text gets a buffer of its own, not kept: the scratch stays this size. */
+const SCRATCH_MAX = 4 * 1024 * 1024;
+/** Bytes read first: a header is ~1-2 KB. */
+const FIRST_READ = 16 * 1024;
+
+/** `n` bytes of `fd` from `pos` into `buf` at `at`; false when the file ends first. */
+function readFully(fd: number, buf: Buffer, at: number, n: number, pos: number): boolean {
+  while (n > 0) {
+    const got = readSync(fd, buf, at, n, pos);
+    if (got <= 0) return false;
+    at += got; pos += got; n -= got;
+  }
+  return true;
+}
+
+type Header = { key?: unknown; parts?: unknown; files?: unknown; feed?: unknown; merged?: unknown; enc?: unknown; lens?: unknown };
+
+function readEntry(fd: number, key: string): CacheEntry | undefined {
+  const size = fstatSync(fd).size;
+  if (size < MAGIC.length) return undefined;
+  let buf = scratch;
+  // The header first: the strings then go into the scratch and the files straight into their own buffer (no copy).
+  let have = Math.min(size, FIRST_READ);
+  if (!readFully(fd, buf, 0, have, 0)) return undefined;
+  if (buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+  let nl = buf.subarray(0, have).indexOf(10);
+  if (nl < 0) {
+    // A header longer than the scratch (thousands of feed paths): the whole file, once.
+    if (have === size) return undefined;
+    buf = Buffer.allocUnsafe(size);
+    if (!readFully(fd, buf, 0, size, 0)) return undefined;
+    have = size;
+    nl = buf.indexOf(10);
+    if (nl < 0) return undefined;
+  }
+  let h: Header;
+  try { h = JSON.parse(buf.toString('utf8', MAGIC.length, nl)) as Header; } catch { return undefined; }
   if (!h || h.key !== key || typeof h.parts !== 'number' || typeof h.files !== 'number' || !Array.isArray(h.lens)) return undefined;
   if (!Array.isArray(h.feed) || !h.feed.every((p) => typeof p === 'string')) return undefined;
   const lens = h.lens as unknown[];
-  if (lens.length !== 1 + 3 * h.parts + 2 * h.files || !lens.every((n) => Number.isInteger(n) && (n as number) >= 0)) return undefined;
-  const f0 = 1 + 3 * h.parts;
+  const nText = 1 + 3 * h.parts + h.files;
+  if (lens.length !== nText + h.files || !lens.every((n) => Number.isInteger(n) && (n as number) >= 0)) return undefined;
+  if (typeof h.enc !== 'string' || h.enc.length !== nText || !/^[lu]*$/.test(h.enc)) return undefined;
+  const enc = h.enc;
   const starts: number[] = [];
   let at = nl + 1;
   for (const n of lens as number[]) { starts.push(at); at += n; }
-  if (at !== buf.length) return undefined;
-  const text = (i: number): string => buf.toString('utf8', starts[i], starts[i] + (lens[i] as number));
-  // A file's bytes copied out, so they do not hold the whole entry's buffer.
-  const bytes = (i: number): Buffer => Buffer.from(buf.subarray(starts[i], starts[i] + (lens[i] as number)));
+  if (at !== size) return undefined;
+  const textEnd = h.files ? starts[nText] : size;
+  if (textEnd > have) {
+    // The strings run past what was read: the rest of them.
+    const more = textEnd <= SCRATCH_MAX ? (scratch = Buffer.allocUnsafeSlow(textEnd)) : Buffer.allocUnsafe(textEnd);
+    buf.copy(more, 0, 0, have);
+    buf = more;
+    if (!readFully(fd, buf, have, textEnd - have, have)) return undefined;
+    have = textEnd;
+  }
+  // The files' bytes: what was read past the strings, and the rest from the file.
+  const filesLen = size - textEnd;
+  const filesBuf = Buffer.allocUnsafeSlow(filesLen);
+  const over = have - textEnd;
+  if (over > 0) buf.copy(filesBuf, 0, textEnd, have);
+  if (filesLen > over && !readFully(fd, filesBuf, over, filesLen - over, have)) return undefined;
+  const text = (i: number): string => buf.toString(enc[i] === 'l' ? 'latin1' : 'utf8', starts[i], starts[i] + (lens[i] as number));
   const parts: Array<[string, string, string]> = [];
   for (let i = 0; i < h.parts; i++) parts.push([text(1 + 3 * i), text(2 + 3 * i), text(3 + 3 * i)]);
   const files: Array<[string, FileData]> = [];
-  for (let i = 0; i < h.files; i++) files.push([text(f0 + 2 * i), bytes(f0 + 2 * i + 1)]);
+  const p0 = 1 + 3 * h.parts;
+  for (let i = 0; i < h.files; i++) {
+    const s = starts[nText + i] - textEnd;
+    files.push([text(p0 + i), filesBuf.subarray(s, s + (lens[nText + i] as number))]);
+  }
   const paths = new Set(files.map(([p]) => p));
   const feedFiles = h.feed as string[];
   if (!feedFiles.every((p) => paths.has(p))) return undefined;
@@ -111,14 +172,16 @@ export class DiskCache {
   }
 
   get(key: string): CacheEntry | undefined {
-    let buf: Buffer;
+    let entry: CacheEntry | undefined;
+    let fd: number | undefined;
     try {
-      buf = readFileSync(this.file(key));
+      fd = openSync(this.file(key), 'r');
+      entry = readEntry(fd, key);
     } catch {
-      this.stats.misses++;
-      return undefined;
+      entry = undefined;
+    } finally {
+      if (fd !== undefined) { try { closeSync(fd); } catch { /* closed is closed */ } }
     }
-    const entry = decodeEntry(buf, key);
     if (!entry) { this.stats.misses++; return undefined; }
     this.used.add(key);
     this.stats.hits++;

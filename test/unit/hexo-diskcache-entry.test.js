@@ -56,6 +56,30 @@ describe('hexo disk cache: an entry read back', function () {
     assert.ok(new DiskCache(dir).get('k'));
   });
 
+  it('reads back entries larger than its read buffer (long strings, a long header) and stores Latin-1 strings a byte a character', () => {
+    const cache = new DiskCache(dir);
+    const body = '<svg>' + 'a·×é'.repeat(200000) + '</svg>';
+    const text = '→ “q” '.repeat(100000);
+    const feed = Array.from({ length: 4000 }, (_, i) => `2024/a/nat-trace/${String(i).padStart(10, '0')}-step-${i}.svg`);
+    const files = feed.map((p, i) => [p, `<svg>${i} → ${'x'.repeat(i % 50)}</svg>`]);
+    cache.put('big', { html: 'é', parts: [['0123456789abcdef', body, text]], files, feedFiles: feed });
+    const back = new DiskCache(dir).get('big');
+    assert.ok(back, 'the entry is found again');
+    assert.strictEqual(back.parts[0][1], body);
+    assert.strictEqual(back.parts[0][2], text);
+    assert.strictEqual(back.html, 'é');
+    assert.deepStrictEqual(back.feedFiles, feed);
+    assert.deepStrictEqual(back.files.map(([p, b]) => [p, b.toString('utf8')]), files);
+    // A small entry after the large one (the read buffer reused): nothing of the large one in it.
+    cache.put('small', { html: 'h→', parts: [['fedcba9876543210', 'b·', 't']], files: [['s.svg', '<svg/>']], feedFiles: [] });
+    const small = new DiskCache(dir).get('small');
+    assert.deepStrictEqual([small.html, small.parts, small.files[0][1].toString()], ['h→', [['fedcba9876543210', 'b·', 't']], '<svg/>']);
+    // The body (every character at most U+00FF) is one byte a character on disk (as UTF-8: 1.4 MB).
+    cache.put('nobody', { html: 'é', parts: [['0123456789abcdef', '', text]], files, feedFiles: feed });
+    const grown = fs.statSync(path.join(dir, 'big.ntc')).size - fs.statSync(path.join(dir, 'nobody.ntc')).size;
+    assert.ok(Math.abs(grown - body.length) < 100, `the body takes ${grown} bytes for ${body.length} characters`);
+  });
+
   it('holds none of the entry\'s other text through a part it gave back', () => {
     const script = `
       const v8 = require('v8'); const fs = require('fs');
