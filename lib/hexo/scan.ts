@@ -41,12 +41,14 @@ const OPEN_TAG_RE = /\{%-?\s*nat_trace(?=[\s%-])((?:[^%"']|"[^"]*"|'[^']*'|%(?!\
 const ANGLE_OPEN_RE = /<%-?\s*nat_trace(?=[\s%-])((?:[^%"']|"[^"]*"|'[^']*'|%(?!>))*?)-?%>/y;
 const ANGLE_END_RE = /<%-?\s*endnat_trace\s*-?%>/g;
 const END_TAG_RE = /\{%-?\s*endnat_trace\s*-?%\}/g;
+/** What the scan looks at outside a line start: a newline, a backtick, `<` (comments, `<%`) and `{` (tags). */
+const NEXT_STOP_RE = /[\n`<{]/g;
 const PROTECTED_TAG_RE = /\{%-?\s*(raw|codeblock|code|blockquote_code)\b/y;
 
 /** Offsets of the start of each line. */
 function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return starts;
 }
 
@@ -77,23 +79,30 @@ function firstAtLeast(sorted: number[], x: number): number | undefined {
  */
 class BacktickIndex {
   private readonly runs = new Map<number, number[]>();
-  private readonly blanks: number[] = [];
-  constructor(text: string) {
+  /** Blank lines, found at the first span asked for (most posts have none, or no backticks). */
+  private blanks?: number[];
+  constructor(private readonly text: string) {
     for (const m of text.matchAll(/`+/g)) {
       const list = this.runs.get(m[0].length) ?? [];
       list.push(m.index ?? 0);
       this.runs.set(m[0].length, list);
     }
+  }
+
+  private blankLines(): number[] {
+    if (this.blanks) return this.blanks;
+    const blanks: number[] = [];
     const blank = /\n[ \t]*\r?\n/g;
     let b: RegExpExecArray | null;
-    while ((b = blank.exec(text))) { this.blanks.push(b.index); blank.lastIndex = b.index + 1; }
+    while ((b = blank.exec(this.text))) { blanks.push(b.index); blank.lastIndex = b.index + 1; }
+    return (this.blanks = blanks);
   }
 
   /** End offset of the span opened by the run of `n` backticks at `start`, or -1. */
   spanEnd(start: number, n: number): number {
     const close = firstAtLeast(this.runs.get(n) ?? [], start + n);
     if (close === undefined) return -1;
-    const blank = firstAtLeast(this.blanks, start);
+    const blank = firstAtLeast(this.blankLines(), start);
     return blank !== undefined && blank < close ? -1 : close + n;
   }
 }
@@ -252,7 +261,9 @@ export function rewriteSource(text: string, opts: { run: number; firstLine: numb
           ...(end ? {} : { unclosed: true }),
         });
         // The body's newlines stay, so the post keeps its line structure; its text goes.
-        const newlines = text.slice(openEnd, bodyEnd).replace(/[^\n]/g, '');
+        let lines = 0;
+        for (let i = text.indexOf('\n', openEnd); i >= 0 && i < bodyEnd; i = text.indexOf('\n', i + 1)) lines++;
+        const newlines = '\n'.repeat(lines);
         out += text.slice(copied, pos) + `{% nat_trace __at:${opts.run}:${line}:${sources.length} %}${newlines}{% endnat_trace %}`;
         pos = end ? end.end : n;
         copied = pos;
@@ -260,7 +271,9 @@ export function rewriteSource(text: string, opts: { run: number; firstLine: numb
         continue;
       }
     }
-    pos++;
+    // Nothing else stops the scan: on to the next character that can (a regex search, not a loop per character).
+    NEXT_STOP_RE.lastIndex = pos + 1;
+    pos = NEXT_STOP_RE.test(text) ? NEXT_STOP_RE.lastIndex - 1 : n;
   }
   out += text.slice(copied);
   return { text: out, blocks: sources.length, sources };
