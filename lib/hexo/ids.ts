@@ -14,12 +14,31 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Every id a figure root can have, and more (any element's): a superset of what ROOT_RE finds. */
+const ANY_ID_RE = /\sid="(nt-[0-9a-f]{12}(?:-\d+)?)"/g;
+
+/**
+ * Could a root id repeat (on the page, or one in `seen`)? When no id of that
+ * form does, nothing is renamed: one quick search instead of a walk through
+ * every figure (a page almost always has each figure once).
+ */
+function mayRepeat(html: string, seen: ReadonlySet<string>): boolean {
+  const found = new Set<string>();
+  ANY_ID_RE.lastIndex = 0;
+  for (let m = ANY_ID_RE.exec(html); m; m = ANY_ID_RE.exec(html)) {
+    if (found.has(m[1]) || seen.has(m[1])) return true;
+    found.add(m[1]);
+  }
+  return false;
+}
+
 /**
  * Rename repeated figure ids in `html`. `seen` holds the root ids already
- * used on the page (by earlier blocks of the post); it is updated.
+ * used on the page (by earlier blocks of the post); it is updated while a
+ * page is walked, and a page in which no id repeats is not walked.
  */
 export function uniqueFigureIds(html: string, seen: Set<string>): string {
-  if (!html.includes('nat-trace-svg')) return html;
+  if (!html.includes('nat-trace-svg') || !mayRepeat(html, seen)) return html;
   let out = '';
   let copied = 0;
   ROOT_RE.lastIndex = 0;
