@@ -149,6 +149,8 @@ export interface BlockResult {
   html: string;
   /** The drawings, by marker key, for the page (expand.ts). */
   parts: Map<string, FigurePart>;
+  /** Every part's strings are one-byte, without a character above U+00FF (read from the disk cache as Latin-1). */
+  latin1?: boolean;
 }
 
 /** SVG file name: content-addressed, so a changed figure gets a new URL (no stale browser cache). */
@@ -404,5 +406,5 @@ function fromEntry(ctx: BlockContext, e: CacheEntry): BlockResult {
   if (args.name) run.names.set(args.name, e.merged === undefined ? null : parseRawJson(e.merged) as RawMap);
   for (const [path, svg] of e.files) run.files.set(path, svg);
   for (const path of e.feedFiles) run.feedFiles.add(path);
-  return { html: e.html, parts: new Map(e.parts.map(([k, body, text]) => [k, { body, text }])) };
+  return { html: e.html, parts: new Map(e.parts.map(([k, body, text]) => [k, { body, text }])), latin1: e.latin1Parts === true };
 }

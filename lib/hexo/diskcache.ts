@@ -30,6 +30,8 @@ export interface CacheEntry {
   feedFiles: string[];
   /** A named block's merged scenario, for later `from:` blocks (JSON of a RawMap). */
   merged?: unknown;
+  /** Set when read back with every part's strings stored as Latin-1: they are one-byte strings (expand.ts). */
+  latin1Parts?: boolean;
 }
 
 /** A figure file's content: SVG text, or its UTF-8 bytes (read from the cache). */
@@ -154,7 +156,8 @@ function readEntry(fd: number, key: string): CacheEntry | undefined {
   const paths = new Set(files.map(([p]) => p));
   const feedFiles = h.feed as string[];
   if (!feedFiles.every((p) => paths.has(p))) return undefined;
-  return { html: text(0), parts, files, feedFiles, merged: h.merged ?? undefined };
+  const latin1Parts = !enc.slice(1, p0).includes('u');
+  return { html: text(0), parts, files, feedFiles, merged: h.merged ?? undefined, latin1Parts };
 }
 
 export class DiskCache {

@@ -10,7 +10,7 @@ import { beforePostRender, blocksInPlace, afterPostRender, blockFailure } from '
 import { natTraceTag } from './tag';
 import { figureGenerator } from './generator';
 import { feedPosts, withoutUnwrittenImages } from './feed';
-import { expandFigures } from './expand';
+import { expandPage } from './expand';
 import { oneBytePage } from './onebyte';
 import { uniqueFigureIds } from './ids';
 import { hashText, PLUGIN_VERSION } from './block';
@@ -59,8 +59,11 @@ export function register(hexo: HexoLike): SiteState {
   // The figure CSS is the page's, once, after expansion (pagecss.ts), in the dark mode the site's theme needs.
   hexo.extend.filter.register('after_render:html', function natTraceExpand(html: string): string {
     if (typeof html !== 'string') return html;
-    const page = withoutUnwrittenImages(expandFigures(html, (k) => state.parts.get(k)), state.unwrittenFiles, typeof hexo.config.root === 'string' ? hexo.config.root : '/');
+    const expanded = expandPage(html, (k) => state.parts.held(k));
+    const page = withoutUnwrittenImages(expanded.html, state.unwrittenFiles, typeof hexo.config.root === 'string' ? hexo.config.root : '/');
     const styled = withPageCss(page, checkedSiteOptions(hexo, state).options.dark ?? AUTO);
+    // Built one-byte with no character above U+00FF (the CSS is ASCII): what oneBytePage would give.
+    if (expanded.latin1) return styled;
     // Only pages with figures: what the figures bring is what makes them two-byte (onebyte.ts).
     return styled.includes('<div class="nat-trace"') ? oneBytePage(styled) : styled;
   }, 1);

@@ -130,7 +130,7 @@ export function natTraceTag(hexo: HexoLike, state: SiteState, failOnError: () =>
     };
     // A block's parts are strings of their own (render figureParts, diskcache.ts): stored without a copy.
     const accept = (res: BlockResult): string => {
-      for (const [k, part] of res.parts) { state.parts.set(k, part, true); run.partKeys.push(k); }
+      for (const [k, part] of res.parts) { state.parts.set(k, part, true, res.latin1 === true); run.partKeys.push(k); }
       return res.html;
     };
     let ctx: BlockContext;
