@@ -108,7 +108,7 @@ function readEntry(fd: number, key: string): CacheEntry | undefined {
   if (buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
   let nl = buf.subarray(0, have).indexOf(10);
   if (nl < 0) {
-    // A header longer than the scratch (thousands of feed paths): the whole file, once.
+    // A header longer than the first read (hundreds of feed paths): the whole file, once.
     if (have === size) return undefined;
     buf = Buffer.allocUnsafe(size);
     if (!readFully(fd, buf, 0, size, 0)) return undefined;

@@ -62,7 +62,7 @@ export function register(hexo: HexoLike): SiteState {
     const expanded = expandPage(html, (k) => state.parts.held(k));
     const page = withoutUnwrittenImages(expanded.html, state.unwrittenFiles, typeof hexo.config.root === 'string' ? hexo.config.root : '/');
     const styled = withPageCss(page, checkedSiteOptions(hexo, state).options.dark ?? AUTO);
-    // Built one-byte with no character above U+00FF (the CSS is ASCII): what oneBytePage would give.
+    // Built one-byte, nothing above U+00FF outside the figure CSS (a <style>, which it leaves alone): oneBytePage would give the same text.
     if (expanded.latin1) return styled;
     // Only pages with figures: what the figures bring is what makes them two-byte (onebyte.ts).
     return styled.includes('<div class="nat-trace"') ? oneBytePage(styled) : styled;
