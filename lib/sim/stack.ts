@@ -217,9 +217,7 @@ export class TransportStack {
 
   /** The client's FIN (close()), carrying the ACK of what it has. */
   private sendFin(cause: Flight | undefined, reason: string): void {
-    const c = this.client!;
-    const tcp = this.tcp!;
-    const pkt = tcp.sender.queue(1, (seq) => ({ proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { fin: true, ack: true }, seq, ack: tcp.rcvNxt }));
+    const pkt = this.tcp!.sender.queue(1, (seq) => this.clientSegment({ fin: true, ack: true }, { seq }));
     this.send(pkt, cause, reason);
   }
 
@@ -465,7 +463,7 @@ export class TransportStack {
       this.deliver(f, 'reset', 'data-after-close');
       tcp.sender.stop();
       c.state = 'CLOSED';
-      this.send({ proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags: { rst: true }, seq: p.ack }, f, 'rst-data-after-close');
+      this.send(this.clientSegment({ rst: true }, { seq: p.ack, ack: undefined }), f, 'rst-data-after-close');
       return;
     }
     if (fl.fin && seq + len === tcp.rcvNxt && (c.state === 'FIN_WAIT1' || c.state === 'FIN_WAIT2')) {

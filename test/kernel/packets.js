@@ -28,13 +28,22 @@ function wheelGranularityMs(ms) {
   return (1 << (3 * lvl)) * JIFFY_MS;
 }
 
+/** Where the fixtures' clock starts for a simulated trace: its first packet. */
+function wireStart(trace) {
+  return trace.wire.length ? trace.wire[0].time : 0;
+}
+
+/** A simulated time on the fixtures' clock: ms since the first packet, rounded to 10 ms. */
+function fixtureTime(trace, time) {
+  return Math.round((time - wireStart(trace)) / 10) * 10;
+}
+
 /**
  * The simulator's wire packets in the fixtures' form: a record for the
  * sender's link and one for the receiver's, `t` in ms from the first packet.
  */
 function simPackets(trace) {
   const out = [];
-  const t0 = trace.wire.length ? trace.wire[0].time : 0;
   for (const w of trace.wire) {
     const p = w.packet;
     const rec = {
@@ -48,7 +57,7 @@ function simPackets(trace) {
       if (p.icmp.inner) rec.inner = p.icmp.inner;
     }
     const text = packetText(rec);
-    const t = Math.round((w.time - t0) / 10) * 10;
+    const t = fixtureTime(trace, w.time);
     out.push({ t, link: w.from === 'router' ? `router:${w.iface}` : w.from, dir: 'out', pkt: text });
     out.push({ t, link: w.to === 'router' ? `router:${w.iface}` : w.to, dir: 'in', pkt: text });
   }
@@ -63,11 +72,10 @@ function simPackets(trace) {
  * make packets past that end which the kernel's record cannot have.
  */
 function captureEnd(trace, packets) {
-  const t0 = trace.wire.length ? trace.wire[0].time : 0;
-  const result = (trace.resultAt ?? 0) - t0;
+  const result = (trace.resultAt ?? 0) - wireStart(trace);
   const from = result + RESULT_SETTLE_MS;
   // The quiet counts ARP frames too (the unanswered requests of a failing resolution).
-  const arp = (trace.arpRequests ?? []).map((a) => Math.round((a.time - t0) / 10) * 10);
+  const arp = (trace.arpRequests ?? []).map((a) => fixtureTime(trace, a.time));
   const times = packets.map((r) => r.t).concat(arp).sort((a, b) => a - b);
   let end = from;
   for (const t of times) {
@@ -186,7 +194,7 @@ function icmpCounters(c) {
  */
 function icmpCounterDifference(trace, kernelRecord, end) {
   const kernel = icmpCounters(kernelRecord);
-  const t0 = trace.wire.length ? trace.wire[0].time : 0;
+  const t0 = wireStart(trace);
   const counted = trace.icmpCounted ?? [];
   for (const name of Object.keys(kernel)) {
     const upTo = (t) => counted.filter((c) => c.counter === name && c.time - t0 <= t).length;
