@@ -13,7 +13,7 @@ const fs = require('fs');
 const path = require('path');
 const { simulateText, scenarioText, packetText } = require('./kernel/harness');
 const { SCENARIOS, DIALECTS, KNOWN_LIMITS, corpusFiles, readFixture, knownLimits, excuses } = require('./kernel/corpus');
-const { simPackets, captureEnd, firstPacketDifference, icmpCounterDifference } = require('./kernel/packets');
+const { simPackets, captureEnds, firstPacketDifference, icmpCounterDifference } = require('./kernel/packets');
 const { buildStory } = require('../dist/story');
 
 function wireText(w) {
@@ -70,8 +70,9 @@ describe('simulator vs recorded kernel packets', function () {
       it(`${f} [${d}]${limited ? ` (known limit: ${limited})` : ''}`, function () {
         const sim = simulateText(sc);
         const packets = simPackets(sim.trace);
-        let diff = firstPacketDifference(packets, fixture[d].packets, { randomPorts: sim.randomPort, end: captureEnd(sim.trace, packets) });
-        if (!diff) diff = icmpCounterDifference(sim.trace, fixture[d].router_icmp, captureEnd(sim.trace, packets));
+        const ends = captureEnds(sim.trace, packets);
+        let diff = firstPacketDifference(packets, fixture[d].packets, { randomPorts: sim.randomPort, end: ends.latest, earliest: ends.earliest });
+        if (!diff) diff = icmpCounterDifference(sim.trace, fixture[d].router_icmp, ends.latest);
         const figure = figureProblem({ scenario: sim.scenario, ruleset: sim.ruleset, trace: sim.trace });
         assert.strictEqual(figure, undefined, `${f} [${d}] figure: ${figure}`);
         if (limited) {

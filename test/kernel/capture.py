@@ -13,8 +13,13 @@ wire, the other end of its eth0). Kernel timestamps (SO_TIMESTAMPNS).
                  dst (sender and target IP): harness.js watches it to know
                  when the wire is quiet (a neighbour being resolved is not
                  quiet); the fixtures do not keep it (normalizePackets).
+                 A line "mark" on stdin is answered, after every frame the
+                 socket already holds has been printed, with {"mark": t}
+                 (t: now, in the clock of the frames' timestamps): the
+                 harness's proof that no frame seen before t is still in a
+                 buffer somewhere when it decides the wire is quiet.
 """
-import json, signal, socket, struct, sys
+import json, os, select, signal, socket, struct, sys, time
 
 ETH_P_ALL = 0x0003
 SO_TIMESTAMPNS = 35
@@ -77,21 +82,44 @@ def main():
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     sys.stdout.write(json.dumps({"ready": True}) + "\n")
     sys.stdout.flush()
+    stdin = sys.stdin.fileno()
+    watched = [s, stdin]
     while True:
-        data, anc, _flags, addr = s.recvmsg(65535, socket.CMSG_SPACE(16))
-        rec = parse(data)
-        if rec is None:
-            continue
-        t = None
-        for level, kind, value in anc:
-            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-                sec, nsec = struct.unpack("qq", value[:16])
-                t = sec + nsec / 1e9
-        rec["t"] = t
-        rec["ifname"] = addr[0]
-        rec["pkttype"] = PACKET_NAMES.get(addr[2], str(addr[2]))
-        sys.stdout.write(json.dumps(rec) + "\n")
-        sys.stdout.flush()
+        ready, _, _ = select.select(watched, [], [])
+        if s in ready:
+            read_frame(s, 0)
+        if stdin in ready:
+            line = os.read(stdin, 4096)
+            if not line:
+                watched = [s]  # the harness closed stdin: frames only
+                continue
+            # Stamp first, then drain: every frame stamped before t is printed before the mark.
+            t = time.time()
+            while read_frame(s, socket.MSG_DONTWAIT):
+                pass
+            sys.stdout.write(json.dumps({"mark": t}) + "\n")
+            sys.stdout.flush()
+
+def read_frame(s, flags):
+    """Print one frame from the socket; False when none is waiting (MSG_DONTWAIT)."""
+    try:
+        data, anc, _flags, addr = s.recvmsg(65535, socket.CMSG_SPACE(16), flags)
+    except BlockingIOError:
+        return False
+    rec = parse(data)
+    if rec is None:
+        return True
+    t = None
+    for level, kind, value in anc:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+            sec, nsec = struct.unpack("qq", value[:16])
+            t = sec + nsec / 1e9
+    rec["t"] = t
+    rec["ifname"] = addr[0]
+    rec["pkttype"] = PACKET_NAMES.get(addr[2], str(addr[2]))
+    sys.stdout.write(json.dumps(rec) + "\n")
+    sys.stdout.flush()
+    return True
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,7 @@ const os = require('os');
 const path = require('path');
 const { runInKernel, simulateText, scenarioText, missingTools } = require('./harness');
 const { onlyMatches, SCENARIOS, DIALECTS, corpusFiles, readFixture, writeFixture, comparable, comparePair, knownLimits, excuses, KNOWN_LIMITS } = require('./corpus');
-const { simPackets, captureEnd, firstPacketDifference, icmpCounterDifference } = require('./packets');
+const { simPackets, captureEnds, firstPacketDifference, icmpCounterDifference } = require('./packets');
 
 const RECORD = process.env.NAT_TRACE_RECORD === '1';
 const ONLY = process.env.NAT_TRACE_ONLY; // substrings of scenario file names (comma list, ^ for a prefix), for a quick rerun
@@ -131,8 +131,9 @@ describe('kernel conformance (network namespaces)', function () {
         else agreement.differ.push(`${f} [${d}] kernel ${JSON.stringify(k)} sim ${JSON.stringify(sim)}`);
         packetAgreement.total++;
         const simList = simPackets(simRaw.trace);
-        let pdiff = firstPacketDifference(simList, kernel.packets, { randomPorts: simRaw.randomPort, end: captureEnd(simRaw.trace, simList) });
-        if (!pdiff) pdiff = icmpCounterDifference(simRaw.trace, kernel.router_icmp, captureEnd(simRaw.trace, simList));
+        const ends = captureEnds(simRaw.trace, simList);
+        let pdiff = firstPacketDifference(simList, kernel.packets, { randomPorts: simRaw.randomPort, end: ends.latest, earliest: ends.earliest });
+        if (!pdiff) pdiff = icmpCounterDifference(simRaw.trace, kernel.router_icmp, ends.latest);
         if (!pdiff) packetAgreement.same++;
         else {
           const limited = excuses(knownLimits(f), 'packets');

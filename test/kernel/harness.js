@@ -255,7 +255,10 @@ class Lab {
       const m = /link\/ether ([0-9a-f:]+)/.exec(ns(hn, 'ip', ['link', 'show', 'eth0']));
       if (m) this.macs.set(name, m[1]);
     }
-    const p = spawn('ip', ['netns', 'exec', this.router, 'python3', CAPTURE], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('ip', ['netns', 'exec', this.router, 'python3', CAPTURE], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A write after capture.py has exited (EPIPE) is answered by its 'exit' instead.
+    p.stdin.on('error', () => {});
+    this.marks = [];
     this.procs.push(p);
     this.captured = [];
     this.captureDone = new Promise((resolve) => p.on('close', resolve));
@@ -268,7 +271,10 @@ class Lab {
       rl.on('line', (line) => {
         const msg = JSON.parse(line);
         if (msg.ready) resolve();
-        else {
+        else if (typeof msg.mark === 'number') {
+          const waiting = this.marks.shift();
+          if (waiting) waiting(msg.mark * 1000);
+        } else {
           this.captured.push(msg);
           this.lastFrameAt = typeof msg.t === 'number' ? msg.t * 1000 : Date.now();
         }
@@ -277,12 +283,34 @@ class Lab {
   }
 
   /**
+   * Asks capture.py for a mark: resolves with its time (ms) once every frame the
+   * capture held when the mark was stamped has been read into `captured`, or
+   * with null if no mark comes within `waitMs`.
+   */
+  captureMark(waitMs) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const i = this.marks.indexOf(answer);
+        if (i >= 0) this.marks.splice(i, 1);
+        resolve(null);
+      }, waitMs);
+      const answer = (t) => {
+        clearTimeout(timer);
+        resolve(t);
+      };
+      this.marks.push(answer);
+      this.captureProc.stdin.write('mark\n');
+    });
+  }
+
+  /**
    * Resolves once no frame (IPv4 or ARP) has been captured for `quietMs`, or
-   * at `until` (a Date.now() time) at the latest. Polls every 100 ms. A frame's
-   * time is its kernel timestamp; before each look the capture's lines already
-   * in the pipe are read (setImmediate: after the I/O poll), so an event loop
-   * held up by another lab's synchronous build does not take a stale last
-   * frame for a quiet wire.
+   * at `until` (a Date.now() time) at the latest. A frame's time is its kernel
+   * timestamp. The wire looks quiet when no line has come for `quietMs` (polled
+   * every 100 ms); it is quiet only when a capture mark confirms it: on a
+   * loaded machine capture.py's lines can come late (python not scheduled, the
+   * pipe not read while another lab's build holds the event loop), and a frame
+   * still in a buffer is not a quiet wire.
    */
   async quietWire(quietMs, until) {
     for (;;) {
@@ -290,8 +318,13 @@ class Lab {
       const now = Date.now();
       if (now >= until) return;
       const quiet = now - (this.lastFrameAt ?? 0);
-      if (quiet >= quietMs) return;
-      await sleep(Math.min(100, until - now, quietMs - quiet));
+      if (quiet < quietMs) {
+        await sleep(Math.min(100, until - now, quietMs - quiet));
+        continue;
+      }
+      const mark = await this.captureMark(Math.max(0, until - now));
+      if (mark === null) return; // the bound came first
+      if (mark - (this.lastFrameAt ?? 0) >= quietMs) return;
     }
   }
 

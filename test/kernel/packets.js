@@ -70,20 +70,52 @@ function simPackets(trace) {
  * QUIET_MS without a frame, CAPTURE_BOUND_MS after the result at most. Timers
  * that go on after the result (a server resending its FIN, an orphaned FIN)
  * make packets past that end which the kernel's record cannot have.
+ * `latest` is that end with the simulator's times; `earliest` the end if a
+ * packet that comes late in the kernel (within the tolerance the comparison
+ * allows its gap) falls past the quiet: a resent FIN due 1.4 s into the quiet
+ * may come 1.8 s into it, after the capture has stopped.
  */
-function captureEnd(trace, packets) {
+function captureEnds(trace, packets) {
   const result = (trace.resultAt ?? 0) - wireStart(trace);
   const from = result + RESULT_SETTLE_MS;
   // The quiet counts ARP frames too (the unanswered requests of a failing resolution).
-  const arp = (trace.arpRequests ?? []).map((a) => fixtureTime(trace, a.time));
-  const times = packets.map((r) => r.t).concat(arp).sort((a, b) => a - b);
+  const arp = (trace.arpRequests ?? []).map((a) => ({ t: fixtureTime(trace, a.time), pkt: 'arp' }));
+  const frames = packets.concat(arp).sort((a, b) => a.t - b.t);
+  const bound = result + CAPTURE_BOUND_MS;
   let end = from;
-  for (const t of times) {
-    if (t <= from) end = Math.max(end, t + QUIET_MS);
-    else if (t < end) end = t + QUIET_MS;
-    else break;
+  let earliest;
+  for (let i = 0; i < frames.length; i++) {
+    const { t } = frames[i];
+    if (t <= from) { end = Math.max(end, t + QUIET_MS); continue; }
+    if (t >= end) break;
+    if (earliest === undefined && t + lateness(frames, i) >= end) earliest = end;
+    end = t + QUIET_MS;
   }
-  return Math.min(end, result + CAPTURE_BOUND_MS);
+  const latest = Math.min(end, bound);
+  return { earliest: Math.min(earliest ?? latest, latest), latest };
+}
+
+/**
+ * How late the kernel may put frame i: the tolerance of its gap to the frame
+ * before it, or, for a TCP segment resent by its socket's timer (whose
+ * lateness adds up over the backoff), of its gap to its own previous copy.
+ */
+function lateness(frames, i) {
+  // A packet is listed once per end of its link: the frames before it are those of an earlier time.
+  const { t, pkt } = frames[i];
+  let prevCopy;
+  let prevAny;
+  for (let j = i - 1; j >= 0 && prevCopy === undefined; j--) {
+    if (frames[j].t >= t) continue;
+    prevAny ??= frames[j].t;
+    if (frames[j].pkt === pkt) prevCopy = frames[j].t;
+  }
+  const gapAny = t - (prevAny ?? 0);
+  return Math.max(timeTolerance(gapAny), prevCopy === undefined || !pkt.startsWith('tcp ') ? 0 : timeTolerance(t - prevCopy));
+}
+
+function captureEnd(trace, packets) {
+  return captureEnds(trace, packets).latest;
 }
 
 /**
@@ -115,13 +147,18 @@ function byLink(list) {
  * 40 ms): when the application closes first, its FIN,ACK carries that ACK;
  * on a busy machine the delayed ACK goes first, alone. Which one comes is
  * process scheduling, so a bare ACK directly followed on the link by the same
- * flow's FIN,ACK counts as that FIN,ACK on both sides.
+ * flow's FIN,ACK counts as that FIN,ACK on both sides. Not when that FIN,ACK
+ * is a resent copy of one already on the link: the ACK before it then is a
+ * packet of its own (an answer to the other side's resend), which one side's
+ * capture may hold and the other's end before.
  */
 function foldDelayedAcks(rs) {
   const flow = (pkt) => pkt.split(' [')[0];
   return rs.filter((r, i) => {
     const next = rs[i + 1];
-    return !(next && r.dir === next.dir && / \[ACK\] len=0 /.test(r.pkt) && / \[FIN,ACK\] len=0 /.test(next.pkt) && flow(r.pkt) === flow(next.pkt));
+    if (!(next && r.dir === next.dir && / \[ACK\] len=0 /.test(r.pkt) && / \[FIN,ACK\] len=0 /.test(next.pkt) && flow(r.pkt) === flow(next.pkt))) return true;
+    const resent = rs.slice(0, i).some((p) => p.dir === next.dir && p.pkt === next.pkt);
+    return resent;
   });
 }
 
@@ -148,11 +185,12 @@ function sameCopyGapAgrees(x, y, i) {
  * sorted order), or null when they agree: the same packets in the same
  * order on every link, at times within the tolerance.
  */
-function firstPacketDifference(sim, kernel, { randomPorts, end } = {}) {
+function firstPacketDifference(sim, kernel, { randomPorts, end, earliest } = {}) {
   // Past the capture's end (give or take the slack) the simulator's packets are not compared;
-  // near it, a packet one side has and the other does not is no difference.
+  // near it (from the earliest end the kernel's timing allows), a packet one side has and the
+  // other does not is no difference.
   const cut = end === undefined ? Infinity : end + CAPTURE_END_SLACK_MS;
-  const edge = end === undefined ? Infinity : end - CAPTURE_END_SLACK_MS;
+  const edge = end === undefined ? Infinity : (earliest ?? end) - CAPTURE_END_SLACK_MS;
   const a = byLink(maskPorts(sim.filter((r) => r.t <= cut), randomPorts));
   const b = byLink(maskPorts(kernel, randomPorts));
   const links = [...new Set([...a.keys(), ...b.keys()])].sort();
@@ -207,4 +245,4 @@ function icmpCounterDifference(trace, kernelRecord, end) {
   return null;
 }
 
-module.exports = { captureEnd, icmpCounterDifference, simPackets, firstPacketDifference, icmpCounters, timeTolerance };
+module.exports = { captureEnd, captureEnds, icmpCounterDifference, simPackets, firstPacketDifference, icmpCounters, timeTolerance };
