@@ -14,7 +14,7 @@ const path = require('path');
 const { simulateText, scenarioText, packetText } = require('./kernel/harness');
 const { SCENARIOS, DIALECTS, KNOWN_LIMITS, corpusFiles, readFixture, knownLimits, excuses } = require('./kernel/corpus');
 const { simPackets, captureEnds, firstPacketDifference, icmpCounterDifference } = require('./kernel/packets');
-const { buildStory } = require('../dist/story');
+const { buildStory, RESENDS_LISTED_MS } = require('../dist/story');
 
 function wireText(w) {
   const p = w.packet;
@@ -45,6 +45,37 @@ function figureProblem(sim) {
     const copies = syns.filter((w) => w.packetId !== original).length;
     const drawn = story.steps[story.steps.length - 1].outcome.retransmits;
     if (copies !== drawn) return `the figure counts ${drawn} SYN retransmissions, ${copies} are on the wire`;
+  }
+  return resendProblem(trace, story);
+}
+
+/**
+ * The copies a socket resends of a drawn packet (its data, FIN or SYN-ACK) are
+ * told on the packet's last step: as many as its sender put on its first link
+ * in the first RESENDS_LISTED_MS, at those times; and no drawn packet has
+ * copies on the wire that no caption tells.
+ */
+function resendProblem(trace, story) {
+  const drawn = new Set(story.steps.filter((s) => s.kind !== 'outcome').map((s) => s.packetId));
+  for (const id of drawn) {
+    const first = trace.wire.find((w) => w.packetId === id);
+    if (!first) continue;
+    const isSyn = first.packet.flags && first.packet.flags.syn && !first.packet.flags.ack;
+    const copies = trace.wire.filter((w) => w.copyOf === id && w.from === first.from && w.iface === first.iface).map((w) => w.time - first.time);
+    const told = story.steps.filter((s) => s.packetId === id && s.resends);
+    if (isSyn) continue; // the outcome counts the SYN's copies (figureProblem)
+    if (!copies.length) {
+      if (told.length) return `step ${told[0].index} tells copies of packet ${id} that are on no wire`;
+      continue;
+    }
+    if (told.length !== 1) return `packet ${id} (${wireText(first)}) is sent again ${copies.length} times and ${told.length ? `${told.length} steps tell it` : 'no step tells it'}`;
+    const r = told[0].resends;
+    const listed = copies.filter((t) => t <= RESENDS_LISTED_MS);
+    if (JSON.stringify(r.after) !== JSON.stringify(listed)) return `step ${told[0].index} tells copies at ${r.after} ms, the wire has them at ${listed} ms`;
+    if (r.more !== copies.length > listed.length) return `step ${told[0].index} says more copies come: ${r.more}, the wire: ${copies.length - listed.length} more`;
+    const last = story.steps.filter((s) => s.packetId === id).pop();
+    if (last !== told[0]) return `packet ${id}'s copies are told on step ${told[0].index}, not on its last step ${last.index}`;
+    if (!/\d s\b|\d 秒/.test(told[0].caption)) return `step ${told[0].index}'s caption does not tell the copies' times: ${told[0].caption}`;
   }
   return undefined;
 }

@@ -19,6 +19,8 @@ export interface Flight {
   ct?: { entry: ConnEntry; dir: Dir };
   /** Sent by the router's own stack (not forwarded): its errors go back to a local socket. */
   local?: boolean;
+  /** A silent copy a socket sent again (its timer, or the answer to a copy): the drawn packet's id. */
+  copyOf?: number;
 }
 
 export interface SimNode {
@@ -88,8 +90,10 @@ export class Engine {
     return true;
   }
 
-  newFlight(pkt: Packet, silent: boolean): Flight {
-    return { id: silent ? -1 : this.packetSeq++, pkt, silent, ttl: 64 };
+  newFlight(pkt: Packet, silent: boolean, copyOf?: number): Flight {
+    const f: Flight = { id: silent ? -1 : this.packetSeq++, pkt, silent, ttl: 64 };
+    if (silent && copyOf !== undefined && copyOf >= 0) f.copyOf = copyOf;
+    return f;
   }
 
   /**
@@ -99,6 +103,7 @@ export class Engine {
   reveal(f: Flight, node: string, reason: string): void {
     if (!f.silent) return;
     f.silent = false;
+    f.copyOf = undefined;
     f.id = this.packetSeq++;
     this.emit(f, { kind: 'send', node, reason });
   }
@@ -146,6 +151,16 @@ export class Engine {
     return full;
   }
 
+  /**
+   * An event about a drawn packet told while one of its silent copies is about
+   * (a socket resending it): recorded under the drawn packet's id.
+   */
+  emitAbout(packetId: number, ev: Omit<TraceEvent, 'seq' | 'time' | 'packetId'>): TraceEvent {
+    const full = { seq: this.events.length, time: this.now, packetId, ...ev, packet: clonePacket(ev.packet) } as TraceEvent;
+    this.events.push(full);
+    return full;
+  }
+
   /** When a flight's ARP resolution failed in `node`'s own neighbour queue (neigh_invalidate). */
   private readonly arpFailed = new WeakMap<Flight, { node: string; at: number }>();
   arpFailedAt(node: string, f: Flight): number | undefined {
@@ -187,7 +202,9 @@ export class Engine {
     if (from.ownsAddress(f.pkt.src)) this.learn(to, iface, f.pkt.src);
     const onWire = (): void => {
       this.emit(f, { kind: 'wire', node: from.name, to: to.name, iface, nextHop });
-      this.wire.push({ time: this.now, from: from.name, to: to.name, iface, packetId: f.id, ttl: f.ttl, packet: clonePacket(f.pkt) });
+      const w: WirePacket = { time: this.now, from: from.name, to: to.name, iface, packetId: f.id, ttl: f.ttl, packet: clonePacket(f.pkt) };
+      if (f.copyOf !== undefined) w.copyOf = f.copyOf;
+      this.wire.push(w);
     };
     // The router's frames are seen as it sends them; a host's only when the bridge takes them
     // from its veth, in the receive softirq: after what the sender's timers queued before it.

@@ -7,7 +7,7 @@
 import type { Packet } from './packet';
 import type { Listener, TraceSpec } from '../scenario/types';
 import type { Engine, Flight } from './engine';
-import type { Outcome } from './trace';
+import type { Outcome, TraceEvent } from './trace';
 import { ip4ToInt } from '../net/addr';
 import { TcpSender } from './tcpsend';
 
@@ -110,8 +110,24 @@ export interface StackHost {
   serverSaw(peer: string): void;
 }
 
+/**
+ * A drawn packet a socket may send again (a segment its TcpSender holds, a
+ * request's SYN-ACK), and the trace's event about its copies once one goes.
+ */
+interface FirstCopy {
+  id: number;
+  reason: 'data-retransmit' | 'fin-retransmit' | 'syn-ack-retransmit';
+  event?: TraceEvent;
+}
+
 export const SERVER_LINE = 'hello from the server\n';
 export const CLIENT_DATAGRAM = 'ping\n';
+
+interface Request {
+  timeouts: number;
+  gen: number;
+  first?: FirstCopy;
+}
 
 export class TransportStack {
   private client?: { proto: 'tcp' | 'udp'; lip: string; lport: number; rip: string; rport: number; state: ClientState };
@@ -120,13 +136,19 @@ export class TransportStack {
   private tcp?: TcpReceive;
   /** The client application has printed its result (the socket may live on). */
   private appDone = false;
-  /** Pending connection requests (SYN_RECV): timeouts so far, and the timer's generation. */
-  private readonly requests = new Map<string, { timeouts: number; gen: number }>();
+  /** Pending connection requests (SYN_RECV): timeouts so far, the timer's generation, the drawn SYN-ACK. */
+  private readonly requests = new Map<string, Request>();
+  /** Per sender: the drawn first copy of each segment, by sequence number. */
+  private readonly firstCopies = new Map<TcpSender, Map<number, FirstCopy>>();
+  /** The drawn SYN-ACK that answered a drawn SYN (by the SYN's id): a copy of the SYN gets a copy of it. */
+  private readonly synAckFor = new Map<number, FirstCopy>();
   private retransmitEvent?: { count?: number; interval?: number; detail?: string };
   /** When connect() sent its first SYN. */
   private connectAt = 0;
   /** The SYN last handed to the node's output (tcp_transmit_skb's clone of it). */
   private synSent?: Flight;
+  /** connect()'s own SYN, the drawn one its retransmissions are copies of. */
+  private firstSyn?: Flight;
   /** The flight the last send() made. */
   private lastFlight?: Flight;
   private lastDupAck = -Infinity;
@@ -183,6 +205,7 @@ export class TransportStack {
       this.connectAt = e.now;
       this.send({ ...base, flags: { syn: true }, seq: 0 }, undefined, 'connect');
       this.synSent = this.lastFlight;
+      this.firstSyn = this.lastFlight;
       // tcp_connect arms its timer after the SYN's transmit returns, and that transmit ran
       // the whole path (router, server) in its softirq: their timers are armed first.
       e.afterNetwork(() => this.scheduleRetransmit(1));
@@ -217,8 +240,44 @@ export class TransportStack {
 
   /** The client's FIN (close()), carrying the ACK of what it has. */
   private sendFin(cause: Flight | undefined, reason: string): void {
-    const pkt = this.tcp!.sender.queue(1, (seq) => this.clientSegment({ fin: true, ack: true }, { seq }));
+    this.sendSegment(this.tcp!.sender, 1, (seq) => this.clientSegment({ fin: true, ack: true }, { seq }), cause, reason);
+  }
+
+  /** A sender whose resent copies are told as copies of the segments' drawn first copies. */
+  private newSender(orphan: () => boolean): TcpSender {
+    const firsts = new Map<number, FirstCopy>();
+    const sender = new TcpSender(this.node.engine, (pkt, seq) => this.resend(pkt, firsts.get(seq)), orphan, (seq) => this.noteAcked(firsts.get(seq)));
+    this.firstCopies.set(sender, firsts);
+    return sender;
+  }
+
+  /** A new segment: queued on its sender, its first copy sent (and drawn, unless its cause is a silent copy). */
+  private sendSegment(sender: TcpSender, len: number, build: (seq: number) => Packet, cause: Flight | undefined, reason: string): void {
+    const seq = sender.nxt;
+    const pkt = sender.queue(len, build);
     this.send(pkt, cause, reason);
+    const f = this.lastFlight!;
+    if (f.silent) return;
+    this.firstCopies.get(sender)?.set(seq, { id: f.id, reason: pkt.flags?.fin && !pkt.length ? 'fin-retransmit' : 'data-retransmit' });
+  }
+
+  /**
+   * The trace's account of a drawn packet's copies: one 'retransmit' event
+   * about it, at its first copy, counting them all (`answer`: this copy
+   * answers a copy of what the drawn packet answered, no timer sent it).
+   */
+  private noteResend(first: FirstCopy, pkt: Packet, answer = false): void {
+    const e = this.node.engine;
+    if (!first.event) first.event = e.emitAbout(first.id, { kind: 'retransmit', node: this.node.name, reason: first.reason, count: 0, resentAt: [], answers: true, packet: pkt });
+    const ev = first.event;
+    ev.count = (ev.count ?? 0) + 1;
+    ev.resentAt!.push(e.now);
+    ev.answers = ev.answers && answer;
+    ev.detail = `at ${ev.resentAt!.map((t) => t / 1000).join(', ')} s`;
+  }
+
+  private noteAcked(first: FirstCopy | undefined): void {
+    if (first?.event && first.event.ackedAt === undefined) first.event.ackedAt = this.node.engine.now;
   }
 
   /** A TCP segment from the client socket, at its next sequence number. */
@@ -227,21 +286,16 @@ export class TransportStack {
     return { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport, flags, seq: this.tcp?.sender.nxt ?? 1, ack: this.tcp?.rcvNxt, ...extra };
   }
 
-  /** A copy resent by a socket's timer: on the wire, not drawn. */
-  private resend(pkt: Packet): void {
-    this.node.output(this.node.engine.newFlight(pkt, true));
+  /** A copy resent by a socket's timer: on the wire, not drawn, told as a copy of its drawn first copy. */
+  private resend(pkt: Packet, first: FirstCopy | undefined): void {
+    this.node.output(this.node.engine.newFlight(pkt, true, first?.id));
+    if (first) this.noteResend(first, pkt);
   }
 
   private scheduleRetransmit(n: number): void {
     const e = this.node.engine;
     const delay = synRetransmitDelay(n);
-    e.schedule(delay, () => {
-      // The SYN sent last failed its ARP resolution at this instant: the host unreachable that
-      // failure sends to this node reaches the socket first (the neighbour timer was armed
-      // before the retransmit timer, in the SYN's own transmit), then the timer sees what is left.
-      if (this.synSent && e.arpFailedAt(this.node.name, this.synSent) === e.now) e.afterNetwork(() => this.retransmitDue(n, delay));
-      else this.retransmitDue(n, delay);
-    });
+    e.schedule(delay, () => this.retransmitDue(n, delay));
   }
 
   private retransmitDue(n: number, delay: number): void {
@@ -256,7 +310,12 @@ export class TransportStack {
         this.finish(errnoOutcome(errno), errno, 'syn-retries-exhausted');
         return;
       }
-      if (this.synSent && e.inArpQueue(this.node.name, this.synSent)) {
+      // A resolution that fails at this very instant still holds the SYN when the timer runs:
+      // the kernel's timer wheel runs the retransmit timer, armed after the neighbour's, first
+      // (measured: a router's own SYN to a missing neighbour makes ARP bursts at 0, 4.1, 11.2,
+      // 19.4, 35.5, 68.3 s, and six host unreachables, not a burst at 3 s when the first fails).
+      const stillQueued = this.synSent && (e.inArpQueue(this.node.name, this.synSent) || e.arpFailedAt(this.node.name, this.synSent) === e.now);
+      if (stillQueued) {
         // skb_still_in_host_queue: the SYN sent last still waits for its next hop's ARP
         // in this node's own queue, so it is not sent again (-EBUSY); the timer backs off as if it had been.
         e.afterNetwork(() => this.scheduleRetransmit(n + 1));
@@ -272,7 +331,7 @@ export class TransportStack {
         const intervals = Array.from({ length: this.retransmitEvent.count ?? 1 }, (_, i) => synRetransmitDelay(i + 1) / 1000);
         this.retransmitEvent.detail = `after ${intervals.join(', ')} s`;
       }
-      const f = e.newFlight(pkt, true);
+      const f = e.newFlight(pkt, true, this.firstSyn?.id);
       this.synSent = f;
       this.node.output(f);
       e.afterNetwork(() => this.scheduleRetransmit(n + 1));
@@ -284,13 +343,15 @@ export class TransportStack {
    * after 1, 2, 4... s (num_timeout), until tcp_synack_retries = 5 timeouts
    * have passed; the next timeout drops the request.
    */
-  private armSynAck(key: string, req: { timeouts: number; gen: number }, delay: number, synAck: Packet): void {
+  private armSynAck(key: string, req: Request, delay: number, synAck: Packet): void {
     const e = this.node.engine;
     const gen = ++req.gen;
     e.schedule(delay, () => {
       if (req.gen !== gen || this.conns.get(key)?.state !== 'SYN_RECV' || this.requests.get(key) !== req) return;
       if (req.timeouts >= SYNACK_RETRIES) { this.conns.delete(key); this.requests.delete(key); return; }
-      this.node.output(e.newFlight({ ...synAck, flags: { ...synAck.flags } }, true));
+      const copy = { ...synAck, flags: { ...synAck.flags } };
+      this.node.output(e.newFlight(copy, true, req.first?.id));
+      if (req.first) this.noteResend(req.first, copy);
       req.timeouts++;
       this.armSynAck(key, req, Math.min(SYN_RTO_MS * 2 ** req.timeouts, TCP_RTO_MAX_MS), synAck);
     });
@@ -351,12 +412,12 @@ export class TransportStack {
     if (fl.rst) { this.deliver(f, 'ignored', 'stray-rst-ignored'); return; }
     if (fl.syn && !fl.ack && this.listens('tcp', p.dport)) {
       this.conns.set(key, { state: 'SYN_RECV' });
-      const req = { timeouts: 0, gen: 0 };
+      const req: Request = { timeouts: 0, gen: 0 };
       this.requests.set(key, req);
       const synAck = reply({ syn: true, ack: true }, { seq: 0, ack: (p.seq ?? 0) + 1 });
       this.armSynAck(key, req, SYN_RTO_MS, synAck);
       this.deliver(f, 'listening', 'listening');
-      this.send({ ...synAck, flags: { ...synAck.flags } }, f, 'syn-ack');
+      this.sendSynAck(synAck, f, req);
       return;
     }
     // tcp_v4_send_reset: no socket. A segment with ACK gets a bare RST, one without gets RST,ACK.
@@ -380,7 +441,7 @@ export class TransportStack {
       if (fl.syn && fl.ack) {
         this.deliver(f, 'connected', 'syn-ack');
         c.state = 'ESTABLISHED';
-        this.tcp = { rcvNxt: (p.seq ?? 0) + 1, sender: new TcpSender(e, (q) => this.resend(q), () => this.appDone || c.state !== 'ESTABLISHED') };
+        this.tcp = { rcvNxt: (p.seq ?? 0) + 1, sender: this.newSender(() => this.appDone || c.state !== 'ESTABLISHED') };
         e.emit(undefined, { kind: 'app', node: this.node.name, result: 'connected', reason: 'connect-returned', packet: { proto: 'tcp', src: c.lip, dst: c.rip, sport: c.lport, dport: c.rport } });
         this.node.report('established');
         this.send(this.clientSegment({ ack: true }), f, 'handshake-ack');
@@ -480,6 +541,27 @@ export class TransportStack {
     }
   }
 
+  /**
+   * A SYN-ACK answering the SYN `f`. The first answer to a drawn SYN is drawn; one
+   * answering a silent copy of that SYN (the client's retransmission) is a copy of it.
+   */
+  private sendSynAck(synAck: Packet, f: Flight, req: Request | undefined): void {
+    this.send({ ...synAck, flags: { ...synAck.flags } }, f, 'syn-ack');
+    const sent = this.lastFlight!;
+    const drawnSyn = f.silent ? f.copyOf : f.id;
+    if (!sent.silent) {
+      const first: FirstCopy = { id: sent.id, reason: 'syn-ack-retransmit' };
+      if (req) req.first = first;
+      if (drawnSyn !== undefined && !this.synAckFor.has(drawnSyn)) this.synAckFor.set(drawnSyn, first);
+      return;
+    }
+    const first = (drawnSyn !== undefined ? this.synAckFor.get(drawnSyn) : undefined) ?? req?.first;
+    if (!first) return;
+    sent.copyOf = first.id;
+    if (req && !req.first) req.first = first;
+    this.noteResend(first, sent.pkt, true);
+  }
+
   /** The client reads EOF: it closes, and its FIN carries the ACK of the server's. */
   private closeOnEof(f: Flight): void {
     this.client!.state = 'LAST_ACK';
@@ -505,8 +587,8 @@ export class TransportStack {
         // pushes the request's timer out (mod_timer_pending, reqsk_timeout).
         this.deliver(f, 'syn-ack-again', 'syn-retransmit');
         const synAck = reply({ syn: true, ack: true }, { seq: 0, ack: (p.seq ?? 0) + 1 });
-        this.send({ ...synAck, flags: { ...synAck.flags } }, f, 'syn-ack');
         const req = this.requests.get(key);
+        this.sendSynAck(synAck, f, req);
         if (req) this.armSynAck(key, req, Math.min(SYN_RTO_MS * 2 ** req.timeouts, TCP_RTO_MAX_MS), synAck);
         return;
       }
@@ -514,18 +596,17 @@ export class TransportStack {
         // The server sends its line and closes: from then on an orphan in FIN_WAIT1.
         conn.state = 'FIN_WAIT1';
         conn.rcvNxt = p.seq ?? 1;
-        const sender = new TcpSender(e, (q) => this.resend(q), () => true);
+        const sender = this.newSender(() => true);
         conn.sender = sender;
         this.deliver(f, 'accepted', 'handshake-complete');
         this.node.serverSaw(`${p.src}:${p.sport}`);
         e.emit(f, { kind: 'app', node: this.node.name, result: 'accepted', reason: 'accept', detail: `${p.src}:${p.sport}` });
-        const line = sender.queue(SERVER_LINE.length, (seq) => reply({ psh: true, ack: true }, { payload: SERVER_LINE, length: SERVER_LINE.length, seq, ack: conn.rcvNxt }));
-        this.send(line, f, 'data');
+        this.sendSegment(sender, SERVER_LINE.length, (seq) => reply({ psh: true, ack: true }, { payload: SERVER_LINE, length: SERVER_LINE.length, seq, ack: conn.rcvNxt }), f, 'data');
         // close() is the server's next system call: the line's ACK has come back by then
         // (and a reset that came meanwhile leaves nothing to close).
         e.afterNetwork(() => {
           if (this.conns.get(key) !== conn) return;
-          this.send(sender.queue(1, (seq) => reply({ fin: true, ack: true }, { seq, ack: conn.rcvNxt })), f, 'close');
+          this.sendSegment(sender, 1, (seq) => reply({ fin: true, ack: true }, { seq, ack: conn.rcvNxt }), f, 'close');
         });
         return;
       }

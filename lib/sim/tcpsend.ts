@@ -58,13 +58,15 @@ export class TcpSender {
   private stopped = false;
 
   /**
-   * `retransmit` puts a copy on the node's output (the trace does not draw
-   * copies); `orphan` says whether the application has closed the socket.
+   * `retransmit` puts a copy of the segment at `seq` on the node's output (the
+   * trace does not draw copies); `orphan` says whether the application has
+   * closed the socket; `acked` hears of each segment once the peer has it all.
    */
   constructor(
     private readonly engine: Engine,
-    private readonly retransmit: (pkt: Packet) => void,
+    private readonly retransmit: (pkt: Packet, seq: number) => void,
     private readonly orphan: () => boolean,
+    private readonly acked?: (seq: number) => void,
   ) {}
 
   /** Everything sent has been acknowledged. */
@@ -89,7 +91,7 @@ export class TcpSender {
     let resent = 0;
     if (ack !== undefined && ack > this.una) {
       this.una = Math.min(ack, this.nxt);
-      while (this.segs.length && this.segs[0].seq + this.segs[0].len <= this.una) this.segs.shift();
+      while (this.segs.length && this.segs[0].seq + this.segs[0].len <= this.una) this.acked?.(this.segs.shift()!.seq);
       // New data acknowledged: the RTT sample resets the RTO and its backoff.
       this.backoff = 0;
       this.firstTimeoutAt = undefined;
@@ -136,7 +138,7 @@ export class TcpSender {
   private send(s: Segment): void {
     s.lost = false;
     s.sentAt = this.engine.now;
-    this.retransmit(s.build());
+    this.retransmit(s.build(), s.seq);
   }
 
   private rto(): number {

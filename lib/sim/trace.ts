@@ -95,9 +95,19 @@ export interface TraceEvent {
    * 'stray-rst-ignored', 'udp-wrong-source-ignored', 'icmp-error-ends-connect'.
    */
   reason?: string;
-  /** 'retransmit' */
+  /**
+   * 'retransmit': reason 'syn-retransmit' (the client's SYN: `count` copies,
+   * `interval` before the first) or, about a drawn packet a socket sends again,
+   * 'data-retransmit' | 'fin-retransmit' | 'syn-ack-retransmit': `count`
+   * copies, sent at `resentAt` (simulated ms; only copies of a drawn packet).
+   */
   count?: number;
   interval?: number;
+  resentAt?: number[];
+  /** 'retransmit': every copy so far answered a copy of the packet this one answered (a SYN-ACK to each resent SYN). */
+  answers?: boolean;
+  /** 'retransmit': when the peer acknowledged the segment (simulated ms). */
+  ackedAt?: number;
   /** 'app': 'connected' | 'refused' | 'unreachable' | 'timeout' | 'accepted' | 'received' | 'closed' */
   result?: string;
   /** Free detail for the CLI's readable trace. */
@@ -114,6 +124,8 @@ export interface WirePacket {
   iface: string;
   /** The trace's packet id; -1 for a retransmitted copy the trace does not draw. */
   packetId: number;
+  /** A copy a socket sent again: the id of the drawn packet it is a copy of. */
+  copyOf?: number;
   ttl: number;
   packet: Packet;
 }

@@ -203,7 +203,36 @@ function outcomeCaption(L: Lang, s: StoryStep, sim: SimResult, story: Story): st
   return join(L, parts);
 }
 
+/** Seconds as a caption shows a resend's time: 0.2, 1.6, 6.4. */
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}
+
+/** The sentences telling the packet's copies (Resends): when they went, whether they go on, which was acknowledged. */
+function resendSentences(L: Lang, s: StoryStep, sim: SimResult): string[] {
+  const r = s.resends;
+  if (!r || (!r.after.length && !r.more)) return [];
+  const node = nodeName(L, sim, r.node);
+  // A copy within 50 ms of the first is "at once" (RACK's answer to a duplicate ACK).
+  const now = r.after.length > 0 && r.after[0] < 50;
+  const later = r.after.filter((ms) => ms >= 50).map(seconds);
+  const times = later.join(t(L, 'resend.list-sep'));
+  const out: string[] = [];
+  if (r.answers && later.length) out.push(t(L, 'resend.answers', { node, times }));
+  else if (now) out.push(t(L, later.length ? 'resend.now-then' : 'resend.now', { node, times }));
+  else if (later.length) out.push(t(L, 'resend.later', { node, times }));
+  if (r.ackedAfter !== undefined) out.push(t(L, 'resend.acked', { at: seconds(r.ackedAfter) }));
+  else if (r.more && !r.answers) out.push(t(L, 'resend.on'));
+  return out;
+}
+
 export function stepCaption(L: Lang, s: StoryStep, sim: SimResult, story: Story): string {
+  const told = stepCaptionBody(L, s, sim, story);
+  const resends = resendSentences(L, s, sim);
+  return resends.length ? join(L, [told, ...resends]) : told;
+}
+
+function stepCaptionBody(L: Lang, s: StoryStep, sim: SimResult, story: Story): string {
   switch (s.kind) {
     case 'hop': return hopCaption(L, s, sim);
     case 'rewrite':

@@ -7,7 +7,7 @@
  */
 import type { SimResult } from '../index';
 import type { Packet } from '../sim/packet';
-import type { TraceEvent, RuleRef, Outcome } from '../sim/trace';
+import type { TraceEvent, RuleRef, Outcome, Trace } from '../sim/trace';
 import type { Hook } from '../rules/model';
 import { resolveLang, Lang } from './i18n';
 import { stepCaption, stepTitle } from './caption';
@@ -70,6 +70,28 @@ export interface StepOutcome {
   morePackets: number;
 }
 
+/**
+ * A socket sends the step's packet again: copies the figure does not draw,
+ * told in its caption. Times are ms after the packet's first copy went on its
+ * first link, of the copies that went on that link too.
+ */
+export interface Resends {
+  /** The sender. */
+  node: string;
+  reason: string;
+  /** The copies' times up to RESENDS_LISTED_MS. */
+  after: number[];
+  /** More copies come later than that. */
+  more: boolean;
+  /** Every copy answered a copy of what this packet answered (a SYN-ACK to each resent SYN). */
+  answers: boolean;
+  /** The copy (by its time in `after`) the peer acknowledged, when it did. */
+  ackedAfter?: number;
+}
+
+/** Copies are listed up to this long after the first: what the kernel harness holds the model to. */
+export const RESENDS_LISTED_MS = 10000;
+
 export interface StoryStep {
   /** 1-based position among the figure steps. */
   index: number;
@@ -103,6 +125,8 @@ export interface StoryStep {
   /** The packet is for the router itself (REDIRECT, a service on the router). */
   local?: boolean;
   outcome?: StepOutcome;
+  /** The packet's copies, on its last step. */
+  resends?: Resends;
   /** Seqs of the trace events this step groups. */
   events: number[];
   title: string;
@@ -246,6 +270,29 @@ function markOf(s: Draft): void {
   if (r === 'listening' || r === 'connected' || r === 'accepted' || r === 'received') { s.mark = 'ok'; s.markAt = at; }
 }
 
+/**
+ * The copies a socket sent of a drawn packet (its 'retransmit' event), told on
+ * the packet's last step; the client's SYN copies are the outcome's.
+ */
+function tellResends(trace: Trace, drafts: Draft[]): void {
+  const lastStep = new Map<number, Draft>();
+  for (const d of drafts) lastStep.set(d.packetId, d);
+  for (const ev of trace.steps) {
+    if (ev.kind !== 'retransmit' || ev.reason === 'syn-retransmit') continue;
+    const step = lastStep.get(ev.packetId);
+    const first = trace.wire.find((w) => w.packetId === ev.packetId);
+    if (!step || !first) continue;
+    const copies = trace.wire.filter((w) => w.copyOf === ev.packetId && w.from === first.from && w.iface === first.iface).map((w) => w.time - first.time);
+    if (!copies.length) continue;
+    const r: Resends = { node: first.from, reason: ev.reason ?? '', after: copies.filter((t) => t <= RESENDS_LISTED_MS), more: copies.some((t) => t > RESENDS_LISTED_MS), answers: !!ev.answers };
+    if (ev.ackedAt !== undefined) {
+      const acked = copies.filter((t) => t + first.time <= ev.ackedAt!).pop();
+      if (acked !== undefined && acked <= RESENDS_LISTED_MS) r.ackedAfter = acked;
+    }
+    step.resends = r;
+  }
+}
+
 export function buildStory(sim: SimResult, lang: string): Story {
   const L = resolveLang(lang);
   const { scenario, trace } = sim;
@@ -270,10 +317,11 @@ export function buildStory(sim: SimResult, lang: string): Story {
   const drafts: Draft[] = [];
   for (const id of order) packetSteps(byPacket.get(id)!, drafts);
   for (const d of drafts) markOf(d);
+  tellResends(trace, drafts);
 
   // The outcome: the client's result, retransmissions, what the server saw.
   const appEv = evs[cut] && evs[cut].kind === 'app' ? evs[cut] : undefined;
-  const retr = evs.find((e) => e.kind === 'retransmit' && e.node === client);
+  const retr = evs.find((e) => e.kind === 'retransmit' && e.reason === 'syn-retransmit' && e.node === client);
   const first = drafts[0];
   const outcomePacket: Packet = appEv?.packet ?? first?.packet ?? {
     proto: scenario.trace.proto, src: '0.0.0.0', dst: scenario.trace.to.ip, sport: scenario.trace.sport, dport: scenario.trace.to.port,

@@ -66,7 +66,6 @@ function comparePair(sim, a, b) {
  * so a run may agree by chance. Documented in docs/kernel-harness.md.
  */
 const KNOWN_LIMITS = new Map([
-  ['arp-queue', { excuses: ['packets'], what: 'packets waiting for one ARP resolution fail together when it fails, and the kernel resends ARP for the next; the simulator times out each packet 3 s after it was sent' }],
   ['orphan-socket', { racy: true, excuses: ['packets', 'answers'], what: 'after the client program exits, its socket lives on as an orphan and resends its FIN with backoff (modelled, lib/sim/tcpsend.ts); whether conntrack is read before or after the resent FIN is answered (LAST_ACK or TIME_WAIT) is the harness\'s timing' }],
   ['app-timing', { racy: true, excuses: ['packets'], what: 'which of two nearly simultaneous events comes first depends on process scheduling (a FIN racing the peer\'s ACK)' }],
 ]);

@@ -11,9 +11,10 @@ const { TcpSender } = require('../../dist/sim/tcpsend');
 function setup({ orphan = true } = {}) {
   const engine = new Engine();
   const copies = [];
-  const sender = new TcpSender(engine, (pkt) => copies.push({ at: engine.now, seq: pkt.seq, fin: !!pkt.flags.fin }), () => orphan);
+  const acked = [];
+  const sender = new TcpSender(engine, (pkt, seq) => copies.push({ at: engine.now, seq: pkt.seq, of: seq, fin: !!pkt.flags.fin }), () => orphan, (seq) => acked.push({ at: engine.now, seq }));
   const seg = (len, fin) => (seq) => ({ proto: 'tcp', src: '10.0.0.1', dst: '10.0.0.2', sport: 80, dport: 40000, flags: fin ? { fin: true, ack: true } : { psh: true, ack: true }, seq, ack: 1, length: fin ? 0 : len });
-  return { engine, copies, sender, seg };
+  return { engine, copies, sender, seg, acked };
 }
 
 describe('sim: TCP retransmission timers (tcpsend)', function () {
@@ -80,5 +81,22 @@ describe('sim: TCP retransmission timers (tcpsend)', function () {
     const last = orphan.copies[orphan.copies.length - 1].at;
     assert.ok(last < 110000, `the orphan's last copy at ${last} ms`);
     assert.ok(held.copies.length > orphan.copies.length, 'the held socket resends longer');
+  });
+
+  it('names the segment each copy is of, and each segment once when the peer has it all', function () {
+    const { engine, copies, sender, seg, acked } = setup();
+    engine.schedule(0, () => {
+      sender.queue(22, seg(22));
+      sender.queue(1, seg(0, true));
+    });
+    // The FIN is SACKed: the data goes again at once; its ACK (23) then covers only the data,
+    // the FIN's ACK (24) comes later, and an old ACK again changes nothing.
+    engine.schedule(1, () => sender.onAck(1, [[23, 24]]));
+    engine.schedule(5, () => sender.onAck(23, undefined));
+    engine.schedule(9, () => sender.onAck(24, undefined));
+    engine.schedule(12, () => sender.onAck(24, undefined));
+    engine.run(60000);
+    assert.deepStrictEqual(copies.map((c) => [c.at, c.of, c.seq]), [[1, 1, 1]]);
+    assert.deepStrictEqual(acked, [{ at: 5, seq: 1 }, { at: 9, seq: 23 }]);
   });
 });

@@ -121,4 +121,56 @@ describe('story: steps from a trace', () => {
     assert.strictEqual(story(S.hairpin, 'xx').lang, 'en');
     assert.notStrictEqual(story(S.hairpin, 'en').steps[3].caption, zh.steps[3].caption);
   });
+
+  describe('copies a socket sends again', () => {
+    const fs = require('fs');
+    const path = require('path');
+    const { scenarioText } = require('../kernel/harness');
+    const corpus = (name, dialect = 'iptables') => {
+      const dir = path.join(__dirname, '..', 'scenarios');
+      const file = fs.readdirSync(dir).find((f) => f.startsWith(`${name}-`));
+      return scenarioText(fs.readFileSync(path.join(dir, file), 'utf8'), dialect);
+    };
+    const resent = (st) => st.steps.filter((s) => s.resends);
+
+    it('a FIN dropped in FORWARD: its drop step tells the server resending it, when, and that it goes on', () => {
+      const st = story(corpus('932'));
+      const [s] = resent(st);
+      assert.ok(s, 'a step tells the copies');
+      assert.strictEqual(s.kind, 'drop');
+      assert.ok(s.packet.flags.fin, 'the FIN is the packet sent again');
+      assert.strictEqual(s.resends.reason, 'fin-retransmit');
+      assert.strictEqual(s.resends.after[0], 200, 'the loss probe 200 ms after the first copy');
+      for (let i = 2; i < s.resends.after.length; i++) assert.strictEqual(s.resends.after[i], 2 * s.resends.after[i - 1], 'each wait twice the last');
+      assert.ok(s.resends.more);
+      assert.match(s.caption, /sends it again after 0\.2, 0\.4, 0\.8/);
+      assert.match(s.caption, /until it gives up/);
+      const zh = story(corpus('932'), 'zh-TW');
+      assert.match(resent(zh)[0].caption, /0\.2、0\.4、0\.8、1\.6、3\.2、6\.4 秒後重送/);
+      // The outcome's count is the client's SYN retransmissions only: none here.
+      assert.strictEqual(st.steps[st.steps.length - 1].outcome.retransmits, 0);
+    });
+
+    it("a SYN-ACK whose ACK is dropped: the server's request timer resends it after 1, 3 s", () => {
+      const st = story(corpus('900'));
+      const [s] = resent(st);
+      assert.strictEqual(s.resends.reason, 'syn-ack-retransmit');
+      assert.ok(s.packet.flags.syn && s.packet.flags.ack);
+      assert.strictEqual(s.resends.answers, false);
+      assert.deepStrictEqual(s.resends.after.slice(0, 2), [1000, 3000]);
+      assert.match(s.caption, /No acknowledgment comes: \S+ sends it again after 1, 3 s/);
+    });
+
+    it('the hairpin: each resent SYN is answered by the SYN-ACK again, told as answers, not as a timer', () => {
+      const st = story(S.hairpin);
+      const [s] = resent(st);
+      assert.strictEqual(s.index, 4);
+      assert.strictEqual(s.resends.answers, true);
+      assert.deepStrictEqual(s.resends.after, [1000, 2000, 3000, 4000, 5000, 7000]);
+      assert.match(s.caption, /answers each copy of the SYN the same way/);
+      assert.doesNotMatch(s.caption, /twice the last/);
+      assert.strictEqual(resent(st).length, 1, "the client's RST copies are not resends");
+    });
+  });
 });
+
