@@ -157,9 +157,10 @@ export class TransportStack {
 
   constructor(private readonly node: StackHost, private readonly listeners: Listener[]) {}
 
-  private send(pkt: Packet, cause: Flight | undefined, reason: string): boolean {
+  /** `copyOf`: the drawn packet this one is a copy of, when its cause is a silent copy. */
+  private send(pkt: Packet, cause: Flight | undefined, reason: string, copyOf?: number): boolean {
     const e = this.node.engine;
-    const f = e.newFlight(pkt, cause?.silent ?? false);
+    const f = e.newFlight(pkt, cause?.silent ?? false, copyOf);
     // IP_MULTICAST_TTL defaults to 1: a multicast datagram never crosses a router.
     if ((ip4ToInt(pkt.dst) >>> 28) === 14) f.ttl = 1;
     e.emit(f, { kind: 'send', node: this.node.name, reason });
@@ -546,20 +547,21 @@ export class TransportStack {
    * answering a silent copy of that SYN (the client's retransmission) is a copy of it.
    */
   private sendSynAck(synAck: Packet, f: Flight, req: Request | undefined): void {
-    this.send({ ...synAck, flags: { ...synAck.flags } }, f, 'syn-ack');
-    const sent = this.lastFlight!;
+    const copy = { ...synAck, flags: { ...synAck.flags } };
     const drawnSyn = f.silent ? f.copyOf : f.id;
-    if (!sent.silent) {
-      const first: FirstCopy = { id: sent.id, reason: 'syn-ack-retransmit' };
+    if (!f.silent) {
+      this.send(copy, f, 'syn-ack');
+      const first: FirstCopy = { id: this.lastFlight!.id, reason: 'syn-ack-retransmit' };
       if (req) req.first = first;
       if (drawnSyn !== undefined && !this.synAckFor.has(drawnSyn)) this.synAckFor.set(drawnSyn, first);
       return;
     }
+    // Known before it is sent: the router puts its frames on the wire as it sends them.
     const first = (drawnSyn !== undefined ? this.synAckFor.get(drawnSyn) : undefined) ?? req?.first;
+    this.send(copy, f, 'syn-ack', first?.id);
     if (!first) return;
-    sent.copyOf = first.id;
     if (req && !req.first) req.first = first;
-    this.noteResend(first, sent.pkt, true);
+    this.noteResend(first, copy, true);
   }
 
   /** The client reads EOF: it closes, and its FIN carries the ACK of the server's. */

@@ -211,7 +211,8 @@ function seconds(ms: number): string {
 /** The sentences telling the packet's copies (Resends): when they went, whether they go on, which was acknowledged. */
 function resendSentences(L: Lang, s: StoryStep, sim: SimResult): string[] {
   const r = s.resends;
-  if (!r || (!r.after.length && !r.more)) return [];
+  // Nothing within the listed span: nothing to tell (the first copy always comes well within it).
+  if (!r || !r.after.length) return [];
   const node = nodeName(L, sim, r.node);
   // A copy within 50 ms of the first is "at once" (RACK's answer to a duplicate ACK).
   const now = r.after.length > 0 && r.after[0] < 50;
