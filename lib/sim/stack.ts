@@ -254,9 +254,8 @@ export class TransportStack {
 
   /** A new segment: queued on its sender, its first copy sent (and drawn, unless its cause is a silent copy). */
   private sendSegment(sender: TcpSender, len: number, build: (seq: number) => Packet, cause: Flight | undefined, reason: string): void {
-    const seq = sender.nxt;
-    const pkt = sender.queue(len, build);
-    this.send(pkt, cause, reason);
+    const { pkt, seq } = sender.queueAt(len, build);
+    if (!this.send(pkt, cause, reason)) sender.notSent(seq);
     const f = this.lastFlight!;
     if (f.silent) return;
     this.firstCopies.get(sender)?.set(seq, { id: f.id, reason: pkt.flags?.fin && !pkt.length ? 'fin-retransmit' : 'data-retransmit' });
@@ -288,9 +287,10 @@ export class TransportStack {
   }
 
   /** A copy resent by a socket's timer: on the wire, not drawn, told as a copy of its drawn first copy. */
-  private resend(pkt: Packet, first: FirstCopy | undefined): void {
-    this.node.output(this.node.engine.newFlight(pkt, true, first?.id));
+  private resend(pkt: Packet, first: FirstCopy | undefined): boolean {
+    const sent = this.node.output(this.node.engine.newFlight(pkt, true, first?.id)) !== false;
     if (first) this.noteResend(first, pkt);
+    return sent;
   }
 
   private scheduleRetransmit(n: number): void {
@@ -670,7 +670,15 @@ export class TransportStack {
     if (!inner || p.icmp?.type !== 3) { this.deliver(f, 'ignored', 'icmp-other'); return; }
     const c = this.client;
     const ours = c && c.state !== 'DONE' && inner.proto === c.proto && inner.src === c.lip && inner.sport === c.lport && inner.dst === c.rip && inner.dport === c.rport;
-    if (!ours) { this.deliver(f, 'ignored', 'icmp-no-socket'); return; }
+    if (!ours) {
+      if (inner.proto === 'tcp') {
+        const key = `${inner.src}:${inner.sport}>${inner.dst}:${inner.dport}`;
+        const conn = this.conns.get(key);
+        if (conn) { this.serverIcmp(f, key, conn, inner); return; }
+      }
+      this.deliver(f, 'ignored', 'icmp-no-socket');
+      return;
+    }
     const err = ICMP_UNREACH[p.icmp.code] ?? { errno: 'EHOSTUNREACH', fatal: false };
     if (c!.proto === 'tcp') {
       if (c!.state === 'SYN_SENT' && this.node.engine.now === this.connectAt) {
@@ -685,7 +693,7 @@ export class TransportStack {
         this.deliver(f, 'error', 'icmp-error-ends-connect');
         this.finish(errnoOutcome(err.errno), err.errno, 'icmp', f);
       } else {
-        this.deliver(f, 'ignored', 'icmp-soft-error');
+        this.deliver(f, 'ignored', this.revertsBackoff(p, this.tcp?.sender, inner) ? 'icmp-rto-revert' : 'icmp-soft-error');
       }
       return;
     }
@@ -696,6 +704,38 @@ export class TransportStack {
     } else {
       this.deliver(f, 'ignored', 'icmp-soft-error');
     }
+  }
+
+  /** A net or host unreachable (tcp_v4_err) that undoes one backoff step of `sender` (tcp_ld_RTO_revert). */
+  private revertsBackoff(p: Packet, sender: TcpSender | undefined, inner: Packet): boolean {
+    const code = p.icmp?.code;
+    return p.icmp?.type === 3 && (code === 0 || code === 1) && !!sender && sender.revertBackoff(inner.seq);
+  }
+
+  /**
+   * An ICMP error about a segment of one of the server's connections
+   * (tcp_v4_err). A request (SYN_RECV) is dropped by a net or host
+   * unreachable, a parameter problem or a time exceeded about its SYN-ACK
+   * (tcp_req_err): the client's next SYN makes a new one. A connection takes
+   * it as a soft error, which may undo a backoff step.
+   */
+  private serverIcmp(f: Flight, key: string, conn: ServerConn, inner: Packet): void {
+    const p = f.pkt;
+    const type = p.icmp?.type;
+    const code = p.icmp?.code;
+    if (conn.state === 'TIME_WAIT') { this.deliver(f, 'ignored', 'icmp-no-socket'); return; }
+    if (conn.state === 'SYN_RECV') {
+      const abort = type === 12 || type === 11 || (type === 3 && (code === 0 || code === 1));
+      if (abort && (inner.seq ?? 0) === 0) {
+        this.conns.delete(key);
+        this.requests.delete(key);
+        this.deliver(f, 'error', 'icmp-drops-request');
+        return;
+      }
+      this.deliver(f, 'ignored', 'icmp-soft-error');
+      return;
+    }
+    this.deliver(f, 'ignored', this.revertsBackoff(p, conn.sender, inner) ? 'icmp-rto-revert' : 'icmp-soft-error');
   }
 
   /**

@@ -42,6 +42,8 @@ interface Segment {
   sacked: boolean;
   /** Marked lost (RACK or a timeout) and not yet resent. */
   lost: boolean;
+  /** Its transmission never left the node (its own output dropped it): still in the write queue. */
+  unsent?: boolean;
 }
 
 export class TcpSender {
@@ -59,12 +61,12 @@ export class TcpSender {
 
   /**
    * `retransmit` puts a copy of the segment at `seq` on the node's output (the
-   * trace does not draw copies); `orphan` says whether the application has
+   * trace does not draw copies; false: the output refused it); `orphan` says whether the application has
    * closed the socket; `acked` hears of each segment once the peer has it all.
    */
   constructor(
     private readonly engine: Engine,
-    private readonly retransmit: (pkt: Packet, seq: number) => void,
+    private readonly retransmit: (pkt: Packet, seq: number) => boolean | void,
     private readonly orphan: () => boolean,
     private readonly acked?: (seq: number) => void,
   ) {}
@@ -74,12 +76,44 @@ export class TcpSender {
 
   /** A new segment at `nxt`: the caller sends the first copy itself (a drawn packet) right after. */
   queue(len: number, build: (seq: number) => Packet): Packet {
+    return this.queueAt(len, build).pkt;
+  }
+
+  /**
+   * As queue(), with the sequence number of the segment to send. When the
+   * last segment is still unsent (notSent), the new one joins it, as
+   * tcp_send_fin sets FIN on the write queue's unsent tail: what goes is
+   * that segment, with the new one's flags and bytes added.
+   */
+  queueAt(len: number, build: (seq: number) => Packet): { pkt: Packet; seq: number } {
+    const tail = this.segs[this.segs.length - 1];
+    if (tail?.unsent) {
+      const before = tail.build;
+      const end = tail.seq + tail.len;
+      tail.len += len;
+      this.nxt += len;
+      tail.build = () => joined(before(), build(end));
+      tail.sentAt = this.engine.now;
+      this.arm();
+      return { pkt: tail.build(), seq: tail.seq };
+    }
     const seq = this.nxt;
     this.nxt += len;
     const seg: Segment = { seq, len, build: () => build(seq), sentAt: this.engine.now, sacked: false, lost: false };
     this.segs.push(seg);
     this.arm();
-    return seg.build();
+    return { pkt: seg.build(), seq };
+  }
+
+  /**
+   * The segment at `seq` never left the node: its own output refused it
+   * (ip_local_out's EPERM on a netfilter drop), so tcp_write_xmit keeps it in
+   * the write queue, unsent; the probe timer tries it again on the same
+   * backoff (its copies are silent, and meet the same output).
+   */
+  notSent(seq: number): void {
+    const seg = this.segs.find((x) => x.seq === seq);
+    if (seg) seg.unsent = true;
   }
 
   /**
@@ -118,6 +152,21 @@ export class TcpSender {
     return resent;
   }
 
+  /**
+   * tcp_ld_RTO_revert (RFC 6069): a net or host unreachable quoting the first
+   * unacknowledged segment, once timeouts have backed the timer off, undoes
+   * one doubling: the timer is rearmed for what is left of the shorter RTO
+   * since that segment last went, or fires now if nothing is left. Returns
+   * whether it did.
+   */
+  revertBackoff(seq: number | undefined): boolean {
+    if (this.stopped || seq !== this.una || this.backoff === 0 || !this.segs.length) return false;
+    this.backoff--;
+    if (this.segs[0].sentAt + this.rto() > this.engine.now) this.arm();
+    else this.timeout();
+    return true;
+  }
+
   /** The socket is gone (reset, or closed for good): no more timers. */
   stop(): void {
     this.stopped = true;
@@ -138,7 +187,8 @@ export class TcpSender {
   private send(s: Segment): void {
     s.lost = false;
     s.sentAt = this.engine.now;
-    this.retransmit(s.build(), s.seq);
+    // false: the node's own output refused this copy too, and the segment is still unsent.
+    s.unsent = this.retransmit(s.build(), s.seq) === false;
   }
 
   private rto(): number {
@@ -183,4 +233,11 @@ export class TcpSender {
     this.backoff++;
     this.arm();
   }
+}
+
+/** Two segments as one: the first's header, both flags and both payloads. */
+function joined(a: Packet, b: Packet): Packet {
+  const length = (a.length ?? 0) + (b.length ?? 0);
+  const payload = (a.payload ?? '') + (b.payload ?? '');
+  return { ...a, flags: { ...a.flags, ...b.flags }, length, payload: payload || undefined };
 }

@@ -476,8 +476,10 @@ async function runInKernel(text, hooks = {}) {
     // a server's retransmissions, the close. Capture until no frame for
     // QUIET_MS, at most CAPTURE_BOUND_MS after the result.
     await lab.quietWire(QUIET_MS, resultAt + CAPTURE_BOUND_MS);
-    const packets = await lab.stopCapture();
+    // The counters at the moment the wire is found quiet, then the capture stopped: read after
+    // it (a busy machine can take seconds to stop it), they counted errors it does not hold.
     const icmp = lab.icmpCounters();
+    const packets = await lab.stopCapture();
     return {
       outcome: client.outcome,
       server_saw: lab.seen.length ? lab.seen[0] : null,
