@@ -103,7 +103,7 @@ describe('simulator vs recorded kernel packets', function () {
         const packets = simPackets(sim.trace);
         const ends = captureEnds(sim.trace, packets);
         let diff = firstPacketDifference(packets, fixture[d].packets, { randomPorts: sim.randomPort, end: ends.latest, earliest: ends.earliest });
-        if (!diff) diff = icmpCounterDifference(sim.trace, fixture[d].router_icmp, ends.latest);
+        if (!diff) diff = icmpCounterDifference(sim.trace, fixture[d].router_icmp, ends.latest, fixture[d].packets);
         const figure = figureProblem({ scenario: sim.scenario, ruleset: sim.ruleset, trace: sim.trace });
         assert.strictEqual(figure, undefined, `${f} [${d}] figure: ${figure}`);
         if (limited) {

@@ -133,7 +133,7 @@ describe('kernel conformance (network namespaces)', function () {
         const simList = simPackets(simRaw.trace);
         const ends = captureEnds(simRaw.trace, simList);
         let pdiff = firstPacketDifference(simList, kernel.packets, { randomPorts: simRaw.randomPort, end: ends.latest, earliest: ends.earliest });
-        if (!pdiff) pdiff = icmpCounterDifference(simRaw.trace, kernel.router_icmp, ends.latest);
+        if (!pdiff) pdiff = icmpCounterDifference(simRaw.trace, kernel.router_icmp, ends.latest, kernel.packets);
         if (!pdiff) packetAgreement.same++;
         else {
           const limited = excuses(knownLimits(f), 'packets');

@@ -233,14 +233,21 @@ function icmpCounters(c) {
  * ended: only what the simulator counted by then counts (near the end,
  * either count is the kernel's). Returns the difference or null.
  */
-function icmpCounterDifference(trace, kernelRecord, end) {
+function icmpCounterDifference(trace, kernelRecord, end, kernelPackets) {
   const kernel = icmpCounters(kernelRecord);
   const t0 = wireStart(trace);
   const counted = trace.icmpCounted ?? [];
+  // The kernel's counters are read when its capture stops: QUIET_MS after its last frame, or
+  // later when a frame came just past the quiet on a busy machine (a series of resends the
+  // model spaces 1.6 s apart, the kernel 1.63 s, goes on being captured). Its record's last
+  // frame tells which; the simulator's count is taken anywhere between the two ends.
+  const last = kernelPackets && kernelPackets.length ? kernelPackets[kernelPackets.length - 1].t : undefined;
+  const from = end === undefined ? undefined : Math.min(end, last ?? end);
+  const to = end === undefined ? undefined : Math.max(end, last === undefined ? end : last + QUIET_MS);
   for (const name of Object.keys(kernel)) {
     const upTo = (t) => counted.filter((c) => c.counter === name && c.time - t0 <= t).length;
-    const lo = end === undefined ? trace.icmp[name] : upTo(end - CAPTURE_END_SLACK_MS);
-    const hi = end === undefined ? trace.icmp[name] : upTo(end + CAPTURE_END_SLACK_MS);
+    const lo = end === undefined ? trace.icmp[name] : upTo(from - CAPTURE_END_SLACK_MS);
+    const hi = end === undefined ? trace.icmp[name] : upTo(to + CAPTURE_END_SLACK_MS);
     if (kernel[name] < lo || kernel[name] > hi) {
       return `router ICMP counters: kernel ${JSON.stringify(kernel)}, simulator ${name} ${lo === hi ? lo : `${lo}-${hi}`} by the capture's end (${JSON.stringify(trace.icmp)} in all)`;
     }

@@ -99,4 +99,44 @@ describe('sim: TCP retransmission timers (tcpsend)', function () {
     assert.deepStrictEqual(copies.map((c) => [c.at, c.of, c.seq]), [[1, 1, 1]]);
     assert.deepStrictEqual(acked, [{ at: 5, seq: 1 }, { at: 9, seq: 23 }]);
   });
+
+  it('a host unreachable about the first unacknowledged segment undoes one backoff step (RFC 6069), never below the first RTO', function () {
+    const { engine, copies, sender, seg } = setup();
+    engine.schedule(0, () => sender.queue(1, seg(0, true)));
+    // Copies at 200 (probe), 400, 800 (backoff 2 after it): an error at 900 quotes the FIN.
+    let reverted;
+    engine.schedule(900, () => { reverted = sender.revertBackoff(1); });
+    engine.schedule(950, () => assert.strictEqual(sender.revertBackoff(2), false, 'an error about another sequence number changes nothing'));
+    engine.run(2000);
+    assert.strictEqual(reverted, true);
+    // Backoff 2 -> 1: 400 ms after the copy at 800, not 800 ms.
+    assert.deepStrictEqual(copies.map((c) => c.at).slice(0, 4), [200, 400, 800, 1200]);
+    const fresh = setup();
+    fresh.engine.schedule(0, () => fresh.sender.queue(1, fresh.seg(0, true)));
+    let early;
+    fresh.engine.schedule(100, () => { early = fresh.sender.revertBackoff(1); });
+    fresh.engine.run(300);
+    assert.strictEqual(early, false, 'no backoff yet: nothing to undo');
+  });
+
+  it("a segment its node's output refused stays unsent: the FIN joins it, and its copies say whether they left", function () {
+    const engine = new Engine();
+    const copies = [];
+    const sender = new TcpSender(engine, (pkt) => { copies.push(pkt); return false; }, () => true);
+    const seg = (len, fin) => (seq) => ({ proto: 'tcp', src: '10.0.0.1', dst: '10.0.0.2', sport: 80, dport: 40000, flags: fin ? { fin: true, ack: true } : { psh: true, ack: true }, seq, ack: 1, length: fin ? 0 : len, payload: fin ? undefined : 'x'.repeat(len) });
+    let data;
+    let fin;
+    engine.schedule(0, () => {
+      data = sender.queueAt(22, seg(22));
+      sender.notSent(data.seq);
+      fin = sender.queueAt(1, seg(0, true));
+    });
+    engine.run(1000);
+    assert.strictEqual(fin.seq, data.seq, 'one segment: the FIN joined the unsent data');
+    assert.deepStrictEqual(fin.pkt.flags, { psh: true, ack: true, fin: true });
+    assert.strictEqual(fin.pkt.length, 22);
+    assert.strictEqual(sender.nxt, 24);
+    assert.ok(copies.length > 0 && copies.every((p) => p.flags.fin && p.length === 22), 'its copies are the joined segment');
+  });
 });
+
