@@ -61,8 +61,9 @@ export class TcpSender {
 
   /**
    * `retransmit` puts a copy of the segment at `seq` on the node's output (the
-   * trace does not draw copies; false: the output refused it); `orphan` says whether the application has
-   * closed the socket; `acked` hears of each segment once the peer has it all.
+   * trace does not draw copies; false: the output refused it); `orphan` says
+   * whether the application has closed the socket; `acked` hears of each
+   * segment once the peer has it all.
    */
   constructor(
     private readonly engine: Engine,
@@ -94,6 +95,8 @@ export class TcpSender {
       this.nxt += len;
       tail.build = () => joined(before(), build(end));
       tail.sentAt = this.engine.now;
+      // Sent again now, joined: the caller says (notSent) if the output refuses it again.
+      tail.unsent = false;
       this.arm();
       return { pkt: tail.build(), seq: tail.seq };
     }
