@@ -83,6 +83,15 @@ function fastAttributes(S: SvgJs): void {
   };
 }
 
+/**
+ * A detached <g> to draw a figure's content in: only its children are
+ * serialized (innerMarkup; the figure's <svg> is written by svgShell), so it
+ * need not be an <svg>, whose namespace attributes svg.js writes each time.
+ */
+export function canvas(): import('@svgdotjs/svg.js').G {
+  return new (svgjs().G)();
+}
+
 /** Serialized markup of an svg.js element, safe to embed as XML (no HTML-only entities). */
 export function markup(el: { node: Element }): string {
   return el.node.outerHTML.replace(/&nbsp;/g, '&#160;');

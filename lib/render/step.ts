@@ -11,7 +11,7 @@ import type { Story, StoryStep } from '../story';
 import type { Packet } from '../sim/packet';
 import { t, Lang } from '../story/i18n';
 import { packetKind, endpoint, packetText, ruleName } from '../story/caption';
-import { svgjs, innerMarkup } from './dom';
+import { canvas, innerMarkup } from './dom';
 import { textWidth, wrapText, fitText, linesWidth } from './fonts';
 import { topology, linkKey, Box, Topology, NARROW_MARK_GAP } from './topology';
 import type { Layout } from './topology';
@@ -152,6 +152,8 @@ function endpointOld(before: Packet | undefined, p: Packet, side: 'src' | 'dst')
 /** Rows of the packet card; returns the height used. */
 function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number, y: number, w: number, narrow = false): number {
   const rows = g.group();
+  // The card's box first, behind the rows; its height is known once they are drawn (set in place, not moved back).
+  const box = rows.rect(r1(w), 0).attr({ x, y, rx: 5, 'data-box': 1 }).addClass('cd');
   let cy = y + 22;
   const inner = w - 24;
   const lx = x + 12;
@@ -211,7 +213,7 @@ function drawCard(g: Container, L: Lang, sim: SimResult, s: StoryStep, x: number
     }
   }
   const h = cy - y - 4;
-  rows.rect(r1(w), r1(h)).attr({ x, y, rx: 5, 'data-box': 1 }).addClass('cd').back();
+  box.attr('height', r1(h));
   return h;
 }
 
@@ -261,10 +263,9 @@ export function stepWidth(sim: SimResult, story: Story, s: StoryStep, L: Lang, l
 }
 
 export function renderStep(sim: SimResult, story: Story, s: StoryStep, L: Lang, theme: string | undefined, layout: Layout = 'wide'): { svg: string; id: string; title: string } {
-  const S = svgjs();
   const narrow = layout === 'narrow';
   const { topo, title, titleLines, width, dy } = stepFrame(sim, story, s, L, layout);
-  const d = S.SVG();
+  const d = canvas();
   titleLines.forEach((ln, j) => d.plain(ln).attr({ x: 16, y: 25 + 18 * j }).addClass('t'));
   const act = activeNodes(s, story, topo);
   const quiet: string[] = [];

@@ -14,7 +14,7 @@
  */
 import type { Container } from '@svgdotjs/svg.js';
 import type { Scenario } from '../scenario/types';
-import { svgjs, innerMarkup } from './dom';
+import { canvas, innerMarkup } from './dom';
 import { textWidth, fitText, linesWidth } from './fonts';
 import { t, Lang } from '../story/i18n';
 
@@ -333,11 +333,10 @@ function placeNarrow(m: Measured, L: Lang): Placed {
 }
 
 function layout(sc: Scenario, L: Lang, kind: Layout): Topology {
-  const S = svgjs();
   const m = measure(sc, L);
   const { segs, rName, rSub, rFull } = m;
   const { width, height, boxes, upstream, links } = kind === 'narrow' ? placeNarrow(m, L) : placeWide(m);
-  const d = S.SVG();
+  const d = canvas();
   const nodeClass = new Map<string, string>();
   const linkClass = new Map<string, string>();
   const linkPts = new Map<string, { a: string; pts: Array<[number, number]> }>();

@@ -11,7 +11,7 @@ import type { Rule, Chain } from '../rules/model';
 import { BUILTIN_CHAINS, HOOKS } from '../rules/model';
 import { t, Lang } from '../story/i18n';
 import { packetText, nodeName, ruleName } from '../story/caption';
-import { svgjs, innerMarkup } from './dom';
+import { canvas, innerMarkup } from './dom';
 import { textWidth, wrapText, fitText, linesWidth } from './fonts';
 import { svgShell } from './theme';
 import { drawMark, markWidth } from './step';
@@ -112,7 +112,6 @@ function orderedChains(sim: SimResult): Chain[] {
 export interface RulesMark { added: string[]; title?: string }
 
 export function renderRules(sim: SimResult, L: Lang, theme: string | undefined, mark?: RulesMark): { svg: string; id: string; title: string; desc: string; lines: string[] } {
-  const S = svgjs();
   const acted = new Map<string, string>();
   for (const e of sim.trace.steps) {
     if ((e.kind === 'chain' || e.kind === 'drop') && e.rule) acted.set(`${e.rule.table}|${e.rule.chain}|${e.rule.number}`, e.verdict ?? 'DROP');
@@ -167,7 +166,7 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined, 
   const title = mark?.title ?? t(L, 'figure.rules');
   const headW = Math.max(0, ...rows.filter((r) => r.chainHead).map((r) => textWidth(r.chainHead as string, 13, true) + 32));
   const width = Math.max(16 + numW + colW.reduce((a, b) => a + b, 0) + actW + 16, textWidth(title, 14, true) + 32, headW);
-  const d = S.SVG();
+  const d = canvas();
   d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
   let y = 44;
   const xs: number[] = [];
@@ -207,7 +206,6 @@ export function renderRules(sim: SimResult, L: Lang, theme: string | undefined, 
 // --- sequence ladder -------------------------------------------------------------
 
 export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: string | undefined): { svg: string; id: string; title: string; desc: string; lines: string[] } {
-  const S = svgjs();
   const lanes: string[] = [story.client];
   const add = (n?: string): void => { if (n && !lanes.includes(n)) lanes.push(n); };
   add('router');
@@ -233,8 +231,9 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
   const noteW = Math.max(220, ...story.steps.filter((s) => s.kind !== 'hop').map((s) => textWidth(`${s.index}. ${s.title}`, 11, true) + 24));
   const width = laneX[laneX.length - 1] + Math.max(Math.max(nameW, noteW) / 2, markRoom) + 16;
   const title = t(L, 'figure.sequence');
-  const d = S.SVG();
-  d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
+  const d = canvas();
+  // Drawn in the order they are written: the lifelines (under everything), the lanes, the rows, the title.
+  const life = d.group();
   const top = 44;
   lanes.forEach((n, i) => {
     const lg = d.group();
@@ -287,13 +286,10 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
       y += 50;
     }
   }
-  const life = d.group();
   laneX.forEach((x) => life.line(r1(x), top + laneH, r1(x), r1(y - 10)).addClass('ln'));
   // The gap spans the packet's label above the line and the "direct" note below it.
   for (const [gx, gy] of gaps) life.rect(10, 36).attr({ x: r1(gx - 5), y: r1(gy - 17) }).addClass('bg');
-  life.back();
-  // The title stays first for readers of the markup.
-  d.findOne('text')?.front();
+  d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
   const desc = t(L, 'figure.sequence-desc', { nodes: names.join(', ') });
   const { svg, id } = svgShell({ kind: 'sequence', content: innerMarkup(d as unknown as El), width, height: y, title, desc, theme });
   return { svg, id, title, desc, lines };
@@ -302,7 +298,6 @@ export function renderSequence(sim: SimResult, story: Story, L: Lang, theme: str
 // --- summary --------------------------------------------------------------------------
 
 export function renderSummary(sim: SimResult, story: Story, L: Lang, theme: string | undefined): { svg: string; id: string; title: string; desc: string; lines: string[] } {
-  const S = svgjs();
   const tr = sim.trace;
   const last = story.steps[story.steps.length - 1];
   const o = last.outcome!;
@@ -316,7 +311,7 @@ export function renderSummary(sim: SimResult, story: Story, L: Lang, theme: stri
   // The title ends before the mark at the top right.
   const width = Math.max(560, textWidth(title, 14, true) + 74 + markWidth(L, last.mark ?? 'ok') / 2);
   const valW = width - 32 - keyW;
-  const d = S.SVG();
+  const d = canvas();
   d.plain(title).attr({ x: 16, y: 25 }).addClass('t');
   let y = 50;
   const lines: string[] = [];
