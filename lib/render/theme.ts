@@ -112,12 +112,16 @@ export function svgShell(o: { content: string; width: number; height: number; ti
   const h = Math.ceil(o.height);
   const hash = createHash('sha256').update(`${o.kind}\0${themeName(o.theme)}\0${w}x${h}\0${o.title}\0${o.desc}\0${(o.css ?? []).join('')}\0${o.content}`).digest('hex');
   const id = `nt-${hash.slice(0, 12)}`;
+  // Only the texts, the figure's own rules and the content can hold a character XML cannot carry:
+  // the root, the palette and shared rules (constants and the hex id) are not scanned for one.
+  const css = o.css?.join('') ?? '';
+  const style = styleBlock(id, o.theme, o.css);
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" id="${id}" class="nat-trace-svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" style="width:100%;max-width:${w}px;height:auto" role="img" aria-labelledby="${id}-t ${id}-d">`
-    + `<title id="${id}-t">${escapeHTML(o.title)}</title><desc id="${id}-d">${escapeHTML(o.desc)}</desc>`
-    + styleBlock(id, o.theme, o.css)
+    + xmlSafe(`<title id="${id}-t">${escapeHTML(o.title)}</title><desc id="${id}-d">${escapeHTML(o.desc)}</desc>`)
+    + (xmlSafe(css) === css ? style : xmlSafe(style))
     + `<rect class="bg" width="${w}" height="${h}" rx="6"/>`
-    + o.content + '</svg>';
-  return { svg: xmlSafe(svg), id };
+    + xmlSafe(o.content) + '</svg>';
+  return { svg, id };
 }
 
 /**
