@@ -90,12 +90,24 @@ export function register(hexo: HexoLike): SiteState {
     }
     const key = configKey();
     const stale: HexoDocument[] = [];
-    for (const model of ['Post', 'Page']) {
-      for (const doc of hexo.model(model).toArray()) {
-        if (doc.content == null || typeof doc._content !== 'string' || !doc._content.includes('nat_trace')) continue;
-        const rec = state.posts.get(String(doc.source));
-        const changed = !rec || rec.configKey !== key || [...rec.dataDeps].some(([file, hash]) => dataChanged(file, hash));
-        if (changed) stale.push(doc);
+    const isStale = (doc: HexoDocument): boolean => {
+      if (doc.content == null || typeof doc._content !== 'string' || !doc._content.includes('nat_trace')) return false;
+      const rec = state.posts.get(String(doc.source));
+      return !rec || rec.configKey !== key || [...rec.dataDeps].some(([file, hash]) => dataChanged(file, hash));
+    };
+    for (const name of ['Post', 'Page']) {
+      const model = hexo.model(name);
+      const raw = model.data;
+      if (raw && typeof raw === 'object' && typeof model.findById === 'function') {
+        // Warehouse: its stored documents looked at as they are; toArray() would deep-copy every
+        // post (its text and HTML) only to find, on most builds, none to invalidate.
+        for (const [id, doc] of Object.entries(raw as Record<string, HexoDocument>)) {
+          if (!doc || !isStale(doc)) continue;
+          const found = model.findById(id);
+          if (found) stale.push(found);
+        }
+      } else {
+        for (const doc of model.toArray()) if (isStale(doc)) stale.push(doc);
       }
     }
     return Promise.all(stale.map((doc) => { doc.content = undefined; return doc.save(); }));

@@ -24,6 +24,10 @@ export interface HexoQuery {
   toArray(): HexoDocument[];
   /** Warehouse's sort ("-date", "title", or a mapping); absent on plain test doubles. */
   sort?(order: unknown): HexoQuery;
+  /** Warehouse's stored documents by id (its raw data: reading them clones nothing); absent on plain test doubles. */
+  data?: unknown;
+  /** Warehouse: the document of an id, as toArray gives it. */
+  findById?(id: string): HexoDocument | undefined;
 }
 
 export interface HexoLike {
