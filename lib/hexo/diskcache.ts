@@ -168,10 +168,15 @@ export class DiskCache {
   /** Counters for tests and the debug log. */
   readonly stats = { hits: 0, misses: 0, writes: 0, evicted: 0 };
 
-  constructor(readonly dir: string, readonly maxBytes = DEFAULT_CACHE_BYTES) {}
+  /** The folder with its separator: an entry's path is a concatenation (a key is hex), not a join per read. */
+  private readonly prefix: string;
+
+  constructor(readonly dir: string, readonly maxBytes = DEFAULT_CACHE_BYTES) {
+    this.prefix = join(dir, 'x').slice(0, -1);
+  }
 
   private file(key: string): string {
-    return join(this.dir, `${key}.ntc`);
+    return `${this.prefix}${key}.ntc`;
   }
 
   get(key: string): CacheEntry | undefined {

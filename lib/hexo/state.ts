@@ -89,9 +89,13 @@ export class SiteState {
   private disk?: DiskCache;
 
   /** The site's disk cache of finished blocks, opened on first use. */
+  private diskBase?: string;
   diskCache(baseDir: string): DiskCache {
+    // Asked once per block: the folder joined only when the site's base changes.
+    if (this.disk && this.diskBase === baseDir) return this.disk;
     const dir = siteCacheDir(baseDir);
     if (!this.disk || this.disk.dir !== dir) this.disk = new DiskCache(dir);
+    this.diskBase = baseDir;
     return this.disk;
   }
   private pool?: DrawPool;
