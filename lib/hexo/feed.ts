@@ -69,6 +69,9 @@ export function feedPosts(hexo: HexoLike, posts: HexoQuery, mode: FeedImages | u
  */
 const IMAGE_META_RE = /<meta\b[^>]*?\bcontent=(["'])([^"'<>]*\/nat-trace\/[0-9a-f]{10}-[a-z0-9-]+\.svg)\1[^>]*>[ \t]*\n?/gi;
 
+/** http(s), a host name (its last label starts with a letter: no IPv4 to parse, no punycode to check; a port), then path segments none of which starts with a dot. */
+const PLAIN_URL_RE = /^https?:\/\/(?![^/]*xn--)(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(?::\d{1,4})?(\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*\/)*[A-Za-z0-9_~-][A-Za-z0-9._~-]*)$/i;
+
 /** The page without meta tags naming a figure file that is not written (`unwritten`: route paths). */
 export function withoutUnwrittenImages(html: string, unwritten: ReadonlySet<string>, root: string): string {
   if (unwritten.size === 0 || !html.includes('/nat-trace/')) return html;
@@ -78,7 +81,11 @@ export function withoutUnwrittenImages(html: string, unwritten: ReadonlySet<stri
   const head = headEnd < 0 ? html : html.slice(0, headEnd);
   const kept = head.replace(IMAGE_META_RE, (tag: string, _q: string, url: string) => {
     let path: string;
-    try { path = decodeURI(new URL(url, 'http://site.invalid/').pathname); } catch { return tag; }
+    // An absolute URL whose path has no escapes and no dot segments (as Hexo writes them) is its path as
+    // it stands: what URL and decodeURI give, without them (a post page has a tag per figure).
+    const plain = PLAIN_URL_RE.exec(url);
+    if (plain) path = plain[1];
+    else try { path = decodeURI(new URL(url, 'http://site.invalid/').pathname); } catch { return tag; }
     if (path.startsWith(prefix)) path = path.slice(prefix.length);
     return unwritten.has(path) ? '' : tag;
   });

@@ -54,4 +54,23 @@ describe('hexo: which feed images are written', () => {
     assert.strictEqual(out, '<head>\n<meta property="og:image" content="https://x.example/blog/b/nat-trace/0000000001-step-1.svg">\n</head>');
     assert.strictEqual(withoutUnwrittenImages(html, new Set(), '/blog/'), html);
   });
+
+  it('reads a URL\'s path as URL and decodeURI do, also where it takes the plain-URL shortcut', () => {
+    const file = '0000000001-step-1.svg';
+    const hosts = ['x.example', 'localhost:4000', 'X.Example', '10.0.0.1', '999.1.1.1', '0x7f.1', 'a.0x7f', 'xn--zz.example', 'a..b', 'h:99999', 'user@h', '[::1]'];
+    const dirs = ['/blog/a/nat-trace/', '/blog/./a/nat-trace/', '/blog/x/../a/nat-trace/', '/blog/%61/nat-trace/', '/blog/.a/nat-trace/', '/blog/a~_-/nat-trace/', '//blog/a/nat-trace/'];
+    for (const scheme of ['https://', 'http://', 'HTTP://', '//', '']) {
+      for (const host of hosts) {
+        for (const dir of dirs) {
+          const url = `${scheme}${scheme ? host : ''}${dir}${file}`;
+          let path;
+          try { path = decodeURI(new URL(url, 'http://site.invalid/').pathname); } catch { path = undefined; }
+          if (path !== undefined && path.startsWith('/blog/')) path = path.slice('/blog/'.length);
+          const html = `<head>\n<meta property="og:image" content="${url}">\n</head>`;
+          const expected = path !== undefined && path === `a/nat-trace/${file}` ? '<head>\n</head>' : html;
+          assert.strictEqual(withoutUnwrittenImages(html, new Set([`a/nat-trace/${file}`]), '/blog/'), expected, url);
+        }
+      }
+    }
+  });
 });
