@@ -114,10 +114,6 @@ function lateness(frames, i) {
   return Math.max(timeTolerance(gapAny), prevCopy === undefined || !pkt.startsWith('tcp ') ? 0 : timeTolerance(t - prevCopy));
 }
 
-function captureEnd(trace, packets) {
-  return captureEnds(trace, packets).latest;
-}
-
 /**
  * How far the two captures' ends may lie apart: the kernel's timers run late
  * by the wheel's granularity, and its capture stops a scheduling delay after
@@ -255,4 +251,4 @@ function icmpCounterDifference(trace, kernelRecord, end, kernelPackets) {
   return null;
 }
 
-module.exports = { captureEnd, captureEnds, icmpCounterDifference, simPackets, firstPacketDifference, icmpCounters, timeTolerance };
+module.exports = { captureEnds, icmpCounterDifference, simPackets, firstPacketDifference, icmpCounters, timeTolerance };
