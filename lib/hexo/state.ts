@@ -87,9 +87,10 @@ export class SiteState {
   /** The drawings of deferred figures, by marker key (expand.ts). */
   readonly parts = new PartStore();
   private disk?: DiskCache;
+  /** The base_dir the disk cache was opened for. */
+  private diskBase?: string;
 
   /** The site's disk cache of finished blocks, opened on first use. */
-  private diskBase?: string;
   diskCache(baseDir: string): DiskCache {
     // Asked once per block: the folder joined only when the site's base changes.
     if (this.disk && this.diskBase === baseDir) return this.disk;

@@ -120,14 +120,15 @@ interface FirstCopy {
   event?: TraceEvent;
 }
 
-export const SERVER_LINE = 'hello from the server\n';
-export const CLIENT_DATAGRAM = 'ping\n';
-
+/** A pending connection request (SYN_RECV): timeouts so far, its timer's generation, its drawn SYN-ACK. */
 interface Request {
   timeouts: number;
   gen: number;
   first?: FirstCopy;
 }
+
+export const SERVER_LINE = 'hello from the server\n';
+export const CLIENT_DATAGRAM = 'ping\n';
 
 export class TransportStack {
   private client?: { proto: 'tcp' | 'udp'; lip: string; lport: number; rip: string; rport: number; state: ClientState };
